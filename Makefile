@@ -1,0 +1,45 @@
+# The README's two commands: `make site` and `make test`. Both set up .venv on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CONTENT ?= content
+SITE_DIR ?= site
+
+.PHONY: site serve test validate bench lint clean
+
+# Reinstall when the declared or pinned dependencies change.
+$(VENV)/.site-installed: pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.test-installed: $(VENV)/.site-installed
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	touch $@
+
+## site: build the site from the shipped content into site/
+site: $(VENV)/.site-installed
+	$(BIN)/cluster-kb build --content $(CONTENT) --site-dir $(SITE_DIR)
+
+## serve: preview on http://127.0.0.1:8000, reloading when content/ changes
+serve: $(VENV)/.site-installed
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+## validate: check every record under content/
+validate: $(VENV)/.site-installed
+	$(BIN)/cluster-kb validate $(CONTENT)
+
+## test: the whole test suite (pytest exits non-zero when it collects no test)
+test: $(VENV)/.test-installed
+	$(BIN)/python -m pytest
+
+## bench: speed, memory and size figures at 100, 1,000 and 10,000 clusters
+bench: $(VENV)/.test-installed
+	$(BIN)/python -m generator.bench
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check generator tests
+
+clean:
+	rm -rf $(SITE_DIR) .pytest_cache .ruff_cache bench/results.json

@@ -1,0 +1,368 @@
+"""The record models: one pydantic model per kind of record.
+
+Every field carries a description: it is what a contributor's editor shows through the exported
+JSON Schema. Fields that point at another record are annotated with :class:`Ref`, which the
+knowledge base uses to resolve them; checks that span several fields live in ``problems()`` so
+that they are reported at the exact field, not at the top of the record.
+
+The loader hands every scalar over as text, so a number or a date is only what a field declares.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any, ClassVar, Literal
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+__all__ = [
+    "ECOSYSTEMS",
+    "KINDS",
+    "Citation",
+    "Cluster",
+    "Delegation",
+    "Edition",
+    "Figure",
+    "FollowUp",
+    "Practice",
+    "Principle",
+    "Record",
+    "Ref",
+    "Sector",
+    "Session",
+    "Territory",
+]
+
+ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+ID_MAX = 64
+_ID_RE = re.compile(ID_PATTERN)
+
+ECOSYSTEMS: tuple[str, ...] = (
+    "Aerospace & defence",
+    "Agri-food",
+    "Construction",
+    "Cultural and creative industries",
+    "Digital",
+    "Electronics",
+    "Energy-intensive industries",
+    "Energy-renewables",
+    "Health",
+    "Mobility-Transport-Automotive",
+    "Proximity, social economy and civil security",
+    "Retail",
+    "Textiles",
+    "Tourism",
+)
+"""The EU's 14 industrial ecosystems, as the European Cluster Collaboration Platform lists them."""
+
+
+def id_problem(value: str) -> str | None:
+    """Why ``value`` is not a record id, or ``None`` when it is one."""
+    if len(value) > ID_MAX:
+        return f"id '{value}' is {len(value)} characters long; at most {ID_MAX} are allowed"
+    if not _ID_RE.match(value):
+        return f"'{value}' is not a valid id: use lowercase ASCII letters, digits and single hyphens (kebab-case), e.g. 'catalan-water-partnership'"
+    return None
+
+
+def _check_id(value: str) -> str:
+    message = id_problem(value)
+    if message:
+        raise ValueError(message)
+    return value
+
+
+def _check_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
+        raise ValueError(f"'{value}' is not an http(s) address; write a full address such as https://example.org/page")
+    return value
+
+
+_TRUE = frozenset({"true", "True", "TRUE"})
+_FALSE = frozenset({"false", "False", "FALSE"})
+
+
+def _yaml12_bool(value: Any) -> Any:
+    """YAML 1.2 booleans only: ``yes``, ``no``, ``on`` and ``off`` are text, not booleans."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value in _TRUE:
+        return True
+    if isinstance(value, str) and value in _FALSE:
+        return False
+    raise ValueError(f"expected true or false, got '{value}'")
+
+
+def _number(value: Any) -> Any:
+    """A figure's value: a whole number stays whole ('50'), a decimal is a float ('2.5')."""
+    if isinstance(value, str):
+        text = value.strip().replace("_", "")
+        if re.fullmatch(r"[+-]?\d+", text):
+            return int(text)
+        if re.fullmatch(r"[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?", text):
+            return float(text)
+        raise ValueError(f"expected a number, got '{value}' (write qualifiers such as 'more than' in 'qualifier')")
+    return value
+
+
+_PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+
+
+def _check_partial_date(value: str) -> str:
+    if not _PARTIAL_DATE.match(value):
+        raise ValueError(f"'{value}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
+    if len(value) == 10:
+        date.fromisoformat(value)  # raises ValueError for 2018-02-30
+    return value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+"""A non-empty line of text."""
+Markdown = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+"""Markdown text; raw HTML in it is sanitised when pages are rendered."""
+Id = Annotated[str, AfterValidator(_check_id)]
+Url = Annotated[str, AfterValidator(_check_url)]
+PartialDate = Annotated[str, AfterValidator(_check_partial_date)]
+YamlBool = Annotated[bool, BeforeValidator(_yaml12_bool)]
+Year = Annotated[int, Field(ge=1900, le=2100)]
+Number = Annotated[int | float, BeforeValidator(_number)]
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Marks a field whose value is the id of a record of ``kind``."""
+
+    kind: str
+
+
+TerritoryId = Annotated[Id, Ref("territories")]
+SectorId = Annotated[Id, Ref("sectors")]
+PrincipleId = Annotated[Id, Ref("decalogue")]
+EditionId = Annotated[Id, Ref("editions")]
+ClusterId = Annotated[Id, Ref("clusters")]
+
+
+class Strict(BaseModel):
+    """Unknown fields are errors (a misspelt field must not vanish silently)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Citation(Strict):
+    """A source that a record's facts come from."""
+
+    title: Text = Field(description="Title of the page, article or report.")
+    url: Url | None = Field(None, description="Public http(s) address; leave out only where none is known.")
+    publisher: Text | None = Field(None, description="Who published it (organisation or site).")
+    date: PartialDate | None = Field(None, description="When it was published: YYYY, YYYY-MM or YYYY-MM-DD.")
+
+
+SourceRef = Annotated[
+    Text,
+    Field(description="The url, or the exact title, of one of this record's `sources`."),
+]
+
+
+class Figure(Strict):
+    """A sourced number: '16 cluster initiatives (2018)', 'more than 50 meetings'."""
+
+    label: Text = Field(description="What is counted, e.g. 'active cluster initiatives'.")
+    value: Number = Field(description="The number as the source gives it.")
+    qualifier: Literal["more than", "at least", "about", "up to", "fewer than"] | None = Field(
+        None, description="How the source qualifies the number, e.g. 'more than'."
+    )
+    unit: Text | None = Field(None, description="Unit, where the label does not say it, e.g. 'EUR million'.")
+    as_of: Year | None = Field(None, description="The year the figure describes.")
+    source: SourceRef
+
+
+class Record(Strict):
+    """Fields every record has. The record's id is its file name, never repeated inside."""
+
+    folder: ClassVar[str]
+    """The folder under content/ that holds records of this kind."""
+    name: Text = Field(description="Display name.")
+    sources: list[Citation] = Field(min_length=1, description="Where this record's facts come from.")
+    synthetic: YamlBool = Field(False, description="True only for generated test and benchmark records.")
+
+    def problems(self) -> Iterator[tuple[tuple[str | int, ...], str]]:
+        """Checks across fields: ``(location, message)`` pairs."""
+        known = {s.url for s in self.sources if s.url} | {s.title for s in self.sources}
+        for loc, source in self._source_refs():
+            if source not in known:
+                yield loc, f"source '{source}' is not among this record's sources; give the url or title of one of them"
+
+    def _source_refs(self) -> Iterator[tuple[tuple[str | int, ...], str]]:
+        return iter(())
+
+
+def _figure_refs(name: str, figures: list[Figure]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    for index, figure in enumerate(figures):
+        yield (name, index, "source"), figure.source
+
+
+class Territory(Record):
+    """A country, region or city that takes part in, hosts or is invited to the meeting."""
+
+    folder: ClassVar[str] = "territories"
+    kind: Literal["country", "region", "city", "cross-border"] = Field(
+        description="What kind of territory this is."
+    )
+    parent: TerritoryId | None = Field(None, description="The territory this one belongs to (Bogotá -> colombia).")
+    country_code: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = Field(
+        None, description="ISO 3166-1 alpha-2 code of the country, e.g. 'CO', 'NO'."
+    )
+    summary: Markdown | None = Field(None, description="A short introduction (Markdown).")
+    cluster_policy: Markdown | None = Field(None, description="How cluster policy works here (Markdown).")
+    figures: list[Figure] = Field(default_factory=list, description="Sourced figures, each with its as-of year.")
+
+    def _source_refs(self) -> Iterator[tuple[tuple[str | int, ...], str]]:
+        return _figure_refs("figures", self.figures)
+
+    def problems(self) -> Iterator[tuple[tuple[str | int, ...], str]]:
+        yield from super().problems()
+        for index, figure in enumerate(self.figures):
+            if figure.as_of is None:
+                yield ("figures", index), "a territory figure needs 'as_of' (the year it describes)"
+
+
+class Sector(Record):
+    """A sector: one of the EU's 14 industrial ecosystems."""
+
+    folder: ClassVar[str] = "sectors"
+    ecosystem: Literal[ECOSYSTEMS] = Field(description="The EU industrial ecosystem this sector belongs to.")  # type: ignore[valid-type]
+    aliases: list[Text] = Field(default_factory=list, description="Other names people use, e.g. 'fashion' for Textiles.")
+    summary: Markdown | None = Field(None, description="What the sector covers (Markdown).")
+
+
+class Principle(Record):
+    """One of the ten elements of the decalogue for a robust cluster initiative."""
+
+    folder: ClassVar[str] = "decalogue"
+    number: Annotated[int, Field(ge=1, le=10)] = Field(description="Its place in the decalogue, 1 to 10.")
+    status: Literal["documented", "undocumented"] = Field(
+        description="'undocumented' until a source states what the principle says."
+    )
+    summary: Markdown | None = Field(None, description="What the principle asks of a cluster (Markdown).")
+
+    def problems(self) -> Iterator[tuple[tuple[str | int, ...], str]]:
+        yield from super().problems()
+        if self.status == "documented" and not self.summary:
+            yield ("status",), "a documented principle needs a 'summary'"
+        if self.status == "undocumented" and self.summary:
+            yield ("status",), "this principle has a summary: set status to 'documented'"
+
+
+class Delegation(Strict):
+    """Who the invited territory sent."""
+
+    summary: Markdown | None = Field(None, description="Who came, in a sentence or two (Markdown).")
+    counts: list[Figure] = Field(default_factory=list, description="Counted participants, e.g. 15 cluster managers.")
+    institutions: list[Text] = Field(default_factory=list, description="Institutions that came beside the clusters.")
+
+
+class Session(Strict):
+    """One part of an edition's programme."""
+
+    title: Text = Field(description="Title of the session or track.")
+    kind: Literal["track", "meetings", "tour", "training", "session", "visit", "opening"] = Field(
+        description="What kind of session this was."
+    )
+    day: Annotated[int, Field(ge=1, le=14)] | None = Field(None, description="Day of the edition (1 = first day), where known.")
+    summary: Markdown | None = Field(None, description="What happened (Markdown).")
+    principles: list[PrincipleId] = Field(default_factory=list, description="Decalogue principles presented.")
+
+
+class FollowUp(Strict):
+    """Cooperation that came later between participants (a fact, not a claim of cause)."""
+
+    what: Markdown = Field(description="What happened (Markdown).")
+    when: PartialDate | None = Field(None, description="When: YYYY, YYYY-MM or YYYY-MM-DD.")
+    clusters: list[ClusterId] = Field(default_factory=list, description="Clusters involved.")
+    territories: list[TerritoryId] = Field(default_factory=list, description="Territories involved.")
+    source: SourceRef
+
+
+class Edition(Record):
+    """One International Intercluster Meeting."""
+
+    folder: ClassVar[str] = "editions"
+    year: Year = Field(description="The year it took place.")
+    ordinal: Annotated[int, Field(ge=1)] | None = Field(None, description="Its number in the series, where a source gives it.")
+    organiser: Text = Field(description="Who organised it, e.g. 'ACCIÓ'.")
+    host: TerritoryId = Field(description="The territory that hosted it.")
+    invited: list[TerritoryId] = Field(min_length=1, description="The invited territory or territories.")
+    start: date | None = Field(None, description="First day (YYYY-MM-DD), where known.")
+    end: date | None = Field(None, description="Last day (YYYY-MM-DD), where known.")
+    venue: Text | None = Field(None, description="Where it was held, e.g. 'Barcelona'.")
+    summary: Markdown | None = Field(None, description="What the edition was about (Markdown).")
+    delegation: Delegation | None = Field(None, description="The invited delegation.")
+    programme: list[Session] = Field(default_factory=list, description="Tracks, meetings, tours and trainings.")
+    outcomes: list[Figure] = Field(default_factory=list, description="Sourced results, e.g. more than 50 meetings.")
+    sectors: list[SectorId] = Field(default_factory=list, description="Sectors the participants had in common.")
+    follow_ups: list[FollowUp] = Field(default_factory=list, description="Later cooperation between participants.")
+
+    def _source_refs(self) -> Iterator[tuple[tuple[str | int, ...], str]]:
+        yield from _figure_refs("outcomes", self.outcomes)
+        if self.delegation:
+            for index, figure in enumerate(self.delegation.counts):
+                yield ("delegation", "counts", index, "source"), figure.source
+        for index, follow_up in enumerate(self.follow_ups):
+            yield ("follow_ups", index, "source"), follow_up.source
+
+    def problems(self) -> Iterator[tuple[tuple[str | int, ...], str]]:
+        yield from super().problems()
+        if self.start and self.end and self.end < self.start:
+            yield ("end",), f"end {self.end} is before start {self.start}"
+        for name in ("start", "end"):
+            day = getattr(self, name)
+            if day and day.year != self.year:
+                yield (name,), f"{name} {day} is not in the edition's year {self.year}"
+        if self.start and self.end:
+            days = (self.end - self.start).days + 1
+            for index, session in enumerate(self.programme):
+                if session.day and session.day > days:
+                    yield ("programme", index, "day"), f"day {session.day} is after the last day of a {days}-day edition"
+
+
+class Practice(Strict):
+    """A cluster best practice."""
+
+    title: Text = Field(description="A short name for the practice.")
+    summary: Markdown = Field(description="What the cluster does and how (Markdown).")
+    principles: list[PrincipleId] = Field(default_factory=list, description="Decalogue principles it illustrates.")
+    themes: list[Text] = Field(default_factory=list, description="Free themes, e.g. 'internationalisation'.")
+    outcome: Markdown | None = Field(None, description="What it achieved, where a source says (Markdown).")
+    source: SourceRef | None = Field(None, description="The url or title of the source, if not the record's first.")
+
+
+class Cluster(Record):
+    """A cluster organisation or initiative, with its best practices."""
+
+    folder: ClassVar[str] = "clusters"
+    territory: TerritoryId = Field(description="Where the cluster is based.")
+    sectors: list[SectorId] = Field(default_factory=list, description="The EU ecosystems it belongs to.")
+    specialisation: Text | None = Field(None, description="Its field in the source's words, e.g. 'water', 'rail'.")
+    founded: Year | None = Field(None, description="Year founded.")
+    website: Url | None = Field(None, description="The cluster's own website.")
+    organisation: Text | None = Field(None, description="The legal body that runs it.")
+    members: Annotated[int, Field(ge=0)] | None = Field(None, description="Number of member organisations.")
+    summary: Markdown | None = Field(None, description="What the cluster does (Markdown).")
+    editions: list[EditionId] = Field(default_factory=list, description="Editions of the meeting it took part in.")
+    practices: list[Practice] = Field(default_factory=list, description="Its best practices.")
+
+    def _source_refs(self) -> Iterator[tuple[tuple[str | int, ...], str]]:
+        for index, practice in enumerate(self.practices):
+            if practice.source:
+                yield ("practices", index, "source"), practice.source
+
+
+KINDS: dict[str, type[Record]] = {
+    model.folder: model for model in (Territory, Sector, Principle, Edition, Cluster)
+}
+"""Record kinds by folder name under ``content/``, in the order they are shown."""
