@@ -241,15 +241,25 @@ def load_knowledge_base(root: Path | str) -> KnowledgeBase:
             documents.append((kind, record_id, load_file(path)))
         except LoadError as exc:
             problems.extend(exc.problems)
-    kb, more = validate_documents(root, documents)
+    present = {(kind, record_id) for kind, record_id, _ in files}
+    kb, more = validate_documents(root, documents, present=present)
     problems.extend(more)
     if problems:
         raise ValidationFailed(problems)
     return kb
 
 
-def validate_documents(root: Path, documents: Iterable[tuple[str, str, Document]]) -> tuple[KnowledgeBase, list[Problem]]:
-    """Validate loaded documents into a knowledge base; return it with every problem found."""
+def validate_documents(
+    root: Path,
+    documents: Iterable[tuple[str, str, Document]],
+    *,
+    present: set[tuple[str, str]] | None = None,
+) -> tuple[KnowledgeBase, list[Problem]]:
+    """Validate loaded documents into a knowledge base; return it with every problem found.
+
+    ``present`` names every record file found, valid or not: a reference to a file that exists
+    but has problems of its own is not reported again as unknown.
+    """
     kb = KnowledgeBase(root)
     problems: list[Problem] = []
     located: dict[tuple[str, str], Document] = {}
@@ -261,13 +271,11 @@ def validate_documents(root: Path, documents: Iterable[tuple[str, str, Document]
         except ValidationError as exc:
             problems.extend(p for loc, p in _translate(exc, model, doc) if not doc.is_flagged(loc))
             continue
-        if doc.problems:
-            continue
         kb.of_kind(kind)[record_id] = Entry(record_id, doc.path, record)
         located[(kind, record_id)] = doc
         for loc, message in record.problems():
             problems.append(doc.problem(loc, message))
-    problems.extend(_check_references(kb, located))
+    problems.extend(_check_references(kb, located, present or set()))
     problems.extend(_check_collection(kb, located))
     return kb, problems
 
@@ -333,16 +341,18 @@ def iter_references(obj: BaseModel, loc: Loc = ()) -> Iterator[tuple[str, str, L
 _KIND_NOUN = {"territories": "territory", "sectors": "sector", "decalogue": "principle", "editions": "edition", "clusters": "cluster"}
 
 
-def _check_references(kb: KnowledgeBase, located: dict[tuple[str, str], Document]) -> Iterator[Problem]:
+def _check_references(
+    kb: KnowledgeBase, located: dict[tuple[str, str], Document], present: set[tuple[str, str]]
+) -> Iterator[Problem]:
     for (kind, record_id), doc in located.items():
         record = kb.of_kind(kind)[record_id].record
         for target_kind, target, loc in iter_references(record):
             table = kb.of_kind(target_kind)
-            if target in table:
+            if target in table or (target_kind, target) in present:
                 continue
             known = sorted(table)
             close = difflib.get_close_matches(target, known, n=3, cutoff=0.6)
-            hint = f" (did you mean {_quoted(close)}?)" if close else f" (no {target_kind} folder record has that id)"
+            hint = f" (did you mean {_quoted(close)}?)" if close else f": there is no {target_kind}/{target}.yaml"
             if not known:
                 hint = f" (there are no {target_kind} records yet)"
             yield doc.problem(loc, f"unknown {_KIND_NOUN[target_kind]} '{target}'{hint}")

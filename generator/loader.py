@@ -163,7 +163,7 @@ def load_bytes(raw: bytes, path: Path) -> Document:
         raise LoadError([_yaml_problem(exc, path)]) from None
     except RecursionError:
         raise LoadError([Problem(path, 1, 1, "YAML nesting is too deep")]) from None
-    if node is None:
+    if node is None or (isinstance(node, yaml.ScalarNode) and not node.style and node.value in _NULLS):
         raise LoadError([Problem(path, 1, 1, "file is empty; a record file holds one YAML mapping")])
     if not isinstance(node, yaml.MappingNode) or node.tag != _MAP:
         line, col = _mark(node.start_mark)

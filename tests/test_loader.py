@@ -1,0 +1,212 @@
+"""The strict loader: YAML 1.2 meaning, refusals with positions, and no crash on any input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator.kb import validate_documents
+from generator.loader import MAX_BYTES, WITH_LIBYAML, Document, LoadError, load_bytes
+from generator.models import KINDS
+
+PATH = Path("content/territories/x.yaml")
+
+
+def load(text: str | bytes) -> Document:
+    return load_bytes(text.encode() if isinstance(text, str) else text, PATH)
+
+
+def messages(text: str | bytes) -> list[str]:
+    try:
+        doc = load(text)
+    except LoadError as exc:
+        return [f"{p.line}:{p.col}: {p.message}" for p in exc.problems]
+    return [f"{p.line}:{p.col}: {p.message}" for p in doc.problems]
+
+
+def test_uses_libyaml() -> None:
+    assert WITH_LIBYAML, "PyYAML was installed without libyaml: loading 10,000 records would be too slow"
+
+
+@pytest.mark.parametrize("word", ["NO", "no", "yes", "on", "off", "Y", "n", "True", "2018-05-30", "1.10", "0x10", "1e3"])
+def test_plain_scalars_stay_text(word: str) -> None:
+    assert load(f"value: {word}\n").data == {"value": word}
+
+
+@pytest.mark.parametrize("word", ["", "~", "null", "Null", "NULL"])
+def test_yaml_1_2_nulls(word: str) -> None:
+    assert load(f"value: {word}\n").data == {"value": None}
+
+
+def test_quoted_null_is_text() -> None:
+    assert load('value: "null"\n').data == {"value": "null"}
+
+
+def test_norway_country_code_stays_no() -> None:
+    doc = load("name: Norway\nkind: country\ncountry_code: NO\nsources:\n  - title: t\n")
+    record = KINDS["territories"].model_validate(doc.data)
+    assert record.country_code == "NO"
+
+
+def test_version_1_10_is_not_1_1() -> None:
+    doc = load("name: 1.10\nsources:\n  - title: 1.10\necosystem: Health\n")
+    record = KINDS["sectors"].model_validate(doc.data)
+    assert record.name == "1.10"
+
+
+def test_byte_order_mark_is_accepted() -> None:
+    assert load(b"\xef\xbb\xbfname: x\n").data == {"name": "x"}
+
+
+def test_positions_are_recorded_for_keys_and_values() -> None:
+    doc = load("name: x\nlist:\n  - a: 1\n    b:  two\n")
+    assert doc.values[("name",)] == (1, 7)
+    assert doc.values[("list", 0, "b")] == (4, 9)
+    assert doc.keys[("list", 0, "b")] == (4, 5)
+    assert doc.position(("list", 0, "missing")) == (3, 5)
+
+
+def test_duplicate_keys_are_reported_with_both_lines() -> None:
+    assert messages("a: 1\nb: 2\na: 3\n") == ["3:1: duplicate key 'a' (first written on line 1)"]
+
+
+def test_nested_duplicate_keys() -> None:
+    assert messages("a:\n  b: 1\n  b: 2\n") == ["3:3: duplicate key 'b' (first written on line 2)"]
+
+
+def test_explicit_tags_are_refused() -> None:
+    assert messages("a: !!python/name:os.system x\n") == [
+        "1:4: YAML tag '!!python/name:os.system' is not allowed; write plain values"
+    ]
+    assert messages("a: !!int 3\n") == ["1:4: YAML tag '!!int' is not allowed; write plain values"]
+    assert messages("a: !custom\n  b: 1\n") == ["1:4: YAML tag '!custom' is not allowed; write plain values"]
+
+
+def test_alias_bomb_is_refused_without_expansion() -> None:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for level in "bcdefghi":
+        previous = chr(ord(level) - 1)
+        lines.append(f"{level}: &{level} [" + ",".join([f"*{previous}"] * 9) + "]")
+    bomb = "\n".join(lines) + "\n"
+    found = messages(bomb)
+    # Every alias is reported once, where it is written; nothing is expanded (9**9 items otherwise).
+    assert len(found) == 8 * 9
+    assert found[0] == "2:8: YAML aliases (*a) are not allowed; write the value out"
+
+
+def test_merge_keys_are_plain_unknown_keys() -> None:
+    assert load("'<<': x\n").data == {"<<": "x"}
+
+
+def test_several_documents() -> None:
+    assert messages("a: 1\n---\nb: 2\n") == ["2:1: file holds several YAML documents; keep one record per file (remove '---')"]
+
+
+def test_empty_and_comment_only_files() -> None:
+    for text in ("", "\n\n", "# just a comment\n", "---\n"):
+        assert messages(text) == ["1:1: file is empty; a record file holds one YAML mapping"]
+
+
+def test_tabs_in_indentation() -> None:
+    assert messages("a:\n\tb: 1\n") == ["2:1: tab character in indentation; indent with spaces"]
+
+
+def test_tabs_inside_text_are_fine() -> None:
+    assert load('a: "x\ty"\n').data == {"a": "x\ty"}
+
+
+def test_non_utf8_bytes() -> None:
+    assert messages(b"a: ok\nb: caf\xe9\n") == ["2:7: file is not valid UTF-8 (byte 0xe9); save it as UTF-8"]
+
+
+def test_files_over_the_limit() -> None:
+    big = b"a: " + b"x" * MAX_BYTES + b"\n"
+    assert messages(big) == [f"1:1: file is {len(big):,} bytes; a record file may be at most {MAX_BYTES:,} bytes"]
+
+
+def test_syntax_errors_are_located() -> None:
+    assert messages("a: [1, 2\nb: 3\n")[0].startswith("2:")
+    assert messages("a: 'unterminated\n")[0].startswith("2:1: invalid YAML")
+
+
+def test_top_level_must_be_a_mapping() -> None:
+    assert messages("- a\n- b\n") == ["1:1: a record file must hold a mapping of fields (name: ..., sources: ...)"]
+    assert messages("just text\n") == ["1:1: a record file must hold a mapping of fields (name: ..., sources: ...)"]
+
+
+def test_complex_keys_are_refused() -> None:
+    assert messages("? [a, b]\n: 1\n") == ["1:3: mapping keys must be plain field names"]
+
+
+def test_deep_nesting_is_refused() -> None:
+    text = "a: " + "[" * 200 + "]" * 200 + "\n"
+    assert messages(text)[0].endswith("YAML nesting is too deep (more than 50 levels)")
+
+
+def _outcome(raw: bytes) -> None:
+    """Load then validate as every kind: only reported problems may come out."""
+    try:
+        doc = load_bytes(raw, PATH)
+    except LoadError as exc:
+        assert exc.problems
+        for problem in exc.problems:
+            assert problem.line >= 1 and problem.col >= 1 and problem.message
+        return
+    assert isinstance(doc.data, dict)
+    for kind in KINDS:
+        _, problems = validate_documents(Path("content"), [(kind, "x", doc)])
+        for problem in problems:
+            assert problem.line >= 1 and problem.col >= 1 and problem.message
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.binary(max_size=400))
+def test_arbitrary_bytes_never_crash(raw: bytes) -> None:
+    _outcome(raw)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab:-[]{},&*!|>'\"#%@`?\n\t ~\\\ufeff1.é")), max_size=120))
+def test_yaml_punctuation_soup_never_crashes(text: str) -> None:
+    _outcome(text.encode())
+
+
+_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=20), st.dates()
+)
+_yaml_values = st.recursive(
+    _scalars,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+_field_names = st.sampled_from(
+    ["name", "sources", "kind", "parent", "country_code", "figures", "year", "start", "end", "host", "invited",
+     "programme", "territory", "sectors", "practices", "number", "status", "ecosystem", "synthetic", "title", "url"]
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.one_of(_field_names, st.text(max_size=8)), _yaml_values, max_size=8))
+def test_arbitrary_yaml_documents_never_crash(data: dict) -> None:
+    _outcome(yaml.safe_dump(data, allow_unicode=True).encode())
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(
+        _field_names,
+        # PyYAML's emitter (not our loader) mangles NEL and the Unicode line separators.
+        st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x85\u2028\u2029"), max_size=30),
+        max_size=10,
+    )
+)
+def test_text_values_round_trip_exactly(data: dict[str, str]) -> None:
+    """Whatever text a contributor quotes comes back unchanged (no YAML 1.1 retyping)."""
+    doc = load_bytes(yaml.safe_dump(data, allow_unicode=True).encode(), PATH)
+    assert doc.data == data
