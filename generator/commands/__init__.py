@@ -2,6 +2,6 @@
 
 from types import ModuleType
 
-from . import validate
+from . import synth, validate
 
-COMMANDS: list[ModuleType] = [validate]
+COMMANDS: list[ModuleType] = [validate, synth]
