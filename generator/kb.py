@@ -338,7 +338,13 @@ def iter_references(obj: BaseModel, loc: Loc = ()) -> Iterator[tuple[str, str, L
                 yield from iter_references(item, where)
 
 
-_KIND_NOUN = {"territories": "territory", "sectors": "sector", "decalogue": "principle", "editions": "edition", "clusters": "cluster"}
+_KIND_NOUN = {
+    "territories": "territory",
+    "sectors": "sector",
+    "decalogue": "principle",
+    "editions": "edition",
+    "clusters": "cluster",
+}
 
 
 def _check_references(

@@ -18,9 +18,10 @@ composed nodes, which records the line and column of every key and value, is our
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -41,7 +42,13 @@ WITH_LIBYAML: bool = _BaseLoader is not yaml.SafeLoader
 class _NodeLoader(_BaseLoader):  # type: ignore[misc,valid-type]
     """Composes nodes only; no implicit resolvers, so every plain scalar is tagged ``str``."""
 
-    yaml_implicit_resolvers: dict[str, Any] = {}
+    yaml_implicit_resolvers: ClassVar[dict[str, Any]] = {}
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        """Untagged nodes: text, list or mapping, never a YAML 1.1 implicit type (and fast)."""
+        if kind is yaml.ScalarNode:
+            return _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
 
 
 _STR = "tag:yaml.org,2002:str"
@@ -52,33 +59,56 @@ _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
 @dataclass
 class Document:
-    """A loaded record file: plain data and where each piece of it was written."""
+    """A loaded record file: plain data, and where each piece of it was written.
+
+    Positions are only needed to report a problem, so they are worked out on first use by
+    walking the file's nodes again; the common, valid path never pays for them.
+    """
 
     path: Path
     data: dict[str, Any]
-    values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
-    """1-based (line, column) of each value, by location."""
-    keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
-    """1-based (line, column) of each mapping key, by the location of its value."""
+    text: str = field(default="", repr=False)
     problems: list[Problem] = field(default_factory=list)
     """Problems that left the rest of the file readable (duplicate keys, tags, aliases)."""
     flagged: set[Loc] = field(default_factory=set)
     """Locations already reported by the loader; validation stays quiet about them."""
+    _positions: tuple[dict[Loc, tuple[int, int]], dict[Loc, tuple[int, int]]] | None = field(
+        default=None, init=False, repr=False
+    )
+
+    @property
+    def values(self) -> dict[Loc, tuple[int, int]]:
+        """1-based (line, column) of each value, by location."""
+        return self._locate()[0]
+
+    @property
+    def keys(self) -> dict[Loc, tuple[int, int]]:
+        """1-based (line, column) of each mapping key, by the location of its value."""
+        return self._locate()[1]
+
+    def _locate(self) -> tuple[dict[Loc, tuple[int, int]], dict[Loc, tuple[int, int]]]:
+        if self._positions is None:
+            walker = _Walker(self.path, self.text, record=True)
+            with contextlib.suppress(yaml.YAMLError, RecursionError):  # it composed once already
+                walker.walk(yaml.compose(self.text, Loader=_NodeLoader), ())
+            self._positions = (walker.values, walker.keys)
+        return self._positions
 
     def is_flagged(self, loc: Loc) -> bool:
         return any(loc[: len(f)] == f for f in self.flagged) if self.flagged else False
 
     def position(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
         """Where ``loc`` was written; falls back to the nearest enclosing place that exists."""
-        table = self.keys if key else self.values
+        values, keys = self._locate()
+        table = keys if key else values
         while loc:
             if loc in table:
                 return table[loc]
-            if key and loc in self.values:
-                return self.values[loc]
+            if key and loc in values:
+                return values[loc]
             loc = loc[:-1]
-            table = self.values
-        return self.values.get((), (1, 1))
+            table = values
+        return values.get((), (1, 1))
 
     def problem(self, loc: Loc, message: str, *, key: bool = False) -> Problem:
         line, col = self.position(loc, key=key)
@@ -124,7 +154,7 @@ def _decode(raw: bytes, path: Path) -> str:
 
 def _check_text(text: str, path: Path) -> None:
     problems = []
-    for number, line in enumerate(text.split("\n"), start=1):
+    for number, line in enumerate(text.split("\n") if "\t" in text else (), start=1):
         indent = len(line) - len(line.lstrip(" \t"))
         if "\t" in line[:indent]:
             col = line.index("\t") + 1
@@ -158,7 +188,7 @@ def load_bytes(raw: bytes, path: Path) -> Document:
     text = _decode(raw, path)
     _check_text(text, path)
     try:
-        node = yaml.compose(text, Loader=_NodeLoader)  # noqa: S506 - composes nodes only, constructs nothing
+        node = yaml.compose(text, Loader=_NodeLoader)
     except yaml.YAMLError as exc:
         raise LoadError([_yaml_problem(exc, path)]) from None
     except RecursionError:
@@ -170,15 +200,16 @@ def load_bytes(raw: bytes, path: Path) -> Document:
         raise LoadError([Problem(path, line, col, "a record file must hold a mapping of fields (name: ..., sources: ...)")])
     walker = _Walker(path, text)
     data = walker.walk(node, ())
-    return Document(path, data, walker.values, walker.keys, walker.problems, walker.flagged)
+    return Document(path, data, text, walker.problems, walker.flagged)
 
 
 class _Walker:
-    """Turns composed nodes into dicts, lists and strings, recording positions."""
+    """Turns composed nodes into dicts, lists and strings; with ``record``, notes positions too."""
 
-    def __init__(self, path: Path, text: str) -> None:
+    def __init__(self, path: Path, text: str, *, record: bool = False) -> None:
         self.path = path
         self.text = text
+        self.record = record
         self.values: dict[Loc, tuple[int, int]] = {}
         self.keys: dict[Loc, tuple[int, int]] = {}
         self.problems: list[Problem] = []
@@ -201,7 +232,9 @@ class _Walker:
             self.flagged.add(loc)
             return None
         self._seen.add(id(node))
-        self.values[loc] = _mark(node.start_mark)
+        if self.record:
+            mark = node.start_mark
+            self.values[loc] = (mark.line + 1, mark.column + 1)
         if isinstance(node, yaml.ScalarNode):
             if node.tag != _STR:
                 self._fail(node, f"YAML tag '{_short_tag(node.tag)}' is not allowed; write plain values", loc)
@@ -224,10 +257,12 @@ class _Walker:
                 continue
             key = key_node.value
             if key in result:
-                first = self.keys.get((*loc, key), (0, 0))[0]
-                self._fail(key_node, f"duplicate key '{key}' (first written on line {first})")
+                first = next(k for k, _ in node.value if isinstance(k, yaml.ScalarNode) and k.value == key)
+                self._fail(key_node, f"duplicate key '{key}' (first written on line {first.start_mark.line + 1})")
                 continue
-            self.keys[(*loc, key)] = _mark(key_node.start_mark)
+            if self.record:
+                mark = key_node.start_mark
+                self.keys[(*loc, key)] = (mark.line + 1, mark.column + 1)
             result[key] = self.walk(value_node, (*loc, key), depth + 1)
         return result
 
@@ -236,7 +271,7 @@ class _Walker:
         if self._aliases_reported:
             return
         self._aliases_reported = True
-        for event in yaml.parse(self.text, Loader=_NodeLoader):  # noqa: S506 - events only
+        for event in yaml.parse(self.text, Loader=_NodeLoader):
             if isinstance(event, yaml.AliasEvent):
                 line, col = _mark(event.start_mark)
                 self.problems.append(

@@ -65,7 +65,10 @@ def id_problem(value: str) -> str | None:
     if len(value) > ID_MAX:
         return f"id '{value}' is {len(value)} characters long; at most {ID_MAX} are allowed"
     if not _ID_RE.match(value):
-        return f"'{value}' is not a valid id: use lowercase ASCII letters, digits and single hyphens (kebab-case), e.g. 'catalan-water-partnership'"
+        return (
+            f"'{value}' is not a valid id: use lowercase ASCII letters, digits and single hyphens (kebab-case), "
+            "e.g. 'catalan-water-partnership'"
+        )
     return None
 
 
@@ -76,9 +79,12 @@ def _check_id(value: str) -> str:
     return value
 
 
+_SPACE = re.compile(r"\s")
+
+
 def _check_url(value: str) -> str:
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
+    if parts.scheme not in ("http", "https") or not parts.netloc or _SPACE.search(value):
         raise ValueError(f"'{value}' is not an http(s) address; write a full address such as https://example.org/page")
     return value
 

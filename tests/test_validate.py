@@ -31,7 +31,8 @@ EXPECTED: dict[str, list[str]] = {
         "use lowercase ASCII letters, digits and single hyphens (kebab-case), e.g. 'catalan-water-partnership'"
     ],
     "bad-kind-value": [
-        "territories/norway.yaml:3:7: error: kind: 'nation' is not allowed; use one of: 'country', 'region', 'city' or 'cross-border'"
+        "territories/norway.yaml:3:7: error: kind: 'nation' is not allowed; "
+        "use one of: 'country', 'region', 'city' or 'cross-border'"
     ],
     "bad-url": [
         "clusters/example-coffee-cluster.yaml:4:10: error: website: 'javascript:alert(1)' is not an http(s) address; "
@@ -148,7 +149,7 @@ def test_a_record_with_problems_is_not_reported_again_as_an_unknown_reference(
 
 
 def test_unknown_tag_never_executes(tmp_path: Path) -> None:
-    marker = Path("/tmp/cluster-kb-pwned")
+    marker = Path("/tmp/cluster-kb-pwned")  # noqa: S108 - the file the hostile fixture would create
     marker.unlink(missing_ok=True)
     root = lay_over(tmp_path, "unknown-tag")
     assert cli.main(["validate", str(root)]) == 1
@@ -171,4 +172,5 @@ def test_no_traceback_from_the_real_command(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
-    assert "kb/clusters/huge.yaml:1:1: error: file is 1,100,007 bytes; a record file may be at most 1,000,000 bytes" in result.stdout
+    expected = "kb/clusters/huge.yaml:1:1: error: file is 1,100,007 bytes; a record file may be at most 1,000,000 bytes"
+    assert expected in result.stdout
