@@ -14,6 +14,7 @@ import difflib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Generic, TypeVar, get_args
@@ -173,7 +174,7 @@ class KnowledgeBase:
         ]
 
     def editions_by_year(self) -> list[Entry[Edition]]:
-        return sorted(self.editions.values(), key=lambda e: (e.record.year, e.record.start or "", e.id))
+        return sorted(self.editions.values(), key=lambda e: (e.record.year, e.record.start or date.max, e.id))
 
     def editions_of(self, territory_id: str) -> tuple[list[Entry[Edition]], list[Entry[Edition]]]:
         """Editions the territory hosted, and editions it was invited to."""

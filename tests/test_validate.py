@@ -174,3 +174,17 @@ def test_no_traceback_from_the_real_command(tmp_path: Path) -> None:
     assert "Traceback" not in result.stdout + result.stderr
     expected = "kb/clusters/huge.yaml:1:1: error: file is 1,100,007 bytes; a record file may be at most 1,000,000 bytes"
     assert expected in result.stdout
+
+
+def test_editions_sort_by_year_then_start_even_when_a_start_is_unknown(tmp_path: Path) -> None:
+    from generator.kb import load_knowledge_base
+
+    root = lay_over(tmp_path, "missing-field")
+    shutil.copytree(VALID, root, dirs_exist_ok=True)  # undo the broken case: a clean copy
+    (root / "editions" / "colombia-2018-second.yaml").write_text(
+        "name: Second 2018\nsynthetic: true\nyear: 2018\norganiser: X\nhost: catalonia\ninvited: [norway]\n"
+        "sources:\n  - title: t\n",
+        encoding="utf-8",
+    )
+    kb = load_knowledge_base(root)
+    assert [e.id for e in kb.editions_by_year()] == ["norway-2013", "colombia-2018", "colombia-2018-second"]
