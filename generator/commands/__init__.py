@@ -2,6 +2,6 @@
 
 from types import ModuleType
 
-from . import synth, validate
+from . import schema, synth, validate
 
-COMMANDS: list[ModuleType] = [validate, synth]
+COMMANDS: list[ModuleType] = [validate, synth, schema]
