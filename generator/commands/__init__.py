@@ -2,6 +2,6 @@
 
 from types import ModuleType
 
-from . import schema, synth, validate
+from . import new, schema, synth, validate
 
-COMMANDS: list[ModuleType] = [validate, synth, schema]
+COMMANDS: list[ModuleType] = [validate, synth, schema, new]
