@@ -55,7 +55,7 @@ def escape_text(value: object) -> str:
     text = html.escape(text, quote=False)
     # After html.escape the only '&' are entity starts; protect the rest.
     text = _SPECIAL.sub(_char_ref, text)
-    if text[:1] in "-+=:" or re.match(r"\d+[.)]", text):
+    if (text and text[0] in "-+=:") or re.match(r"\d+[.)]", text):
         text = f"&#{ord(text[0])};{text[1:]}"
     return text
 
@@ -121,7 +121,7 @@ def markdown_html(text: str, *, search: bool = True) -> str:
     """
     clean = _sanitise(_MD.convert(text), _BLOCK_TAGS)
     body = _protect(clean).strip()
-    marker = " data-search-exclude" if not search else ""
+    marker = "" if search else ' data-search-exclude="true"'
     return f'<div class="kb-text"{marker}>\n{body}\n</div>'
 
 

@@ -1,0 +1,112 @@
+"""Helpers shared by the site tests: run the real build, read what it wrote."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE_KB = ROOT / "tests" / "fixtures" / "kb"
+SOURCE_DATE_EPOCH = "1700000000"
+SITE_PATH = "/cluster-kb/"
+"""The path of mkdocs.yml's default site_url: the 404 page links from there."""
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run a command from the repository root with a reproducible environment."""
+    full_env = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
+    full_env.pop("SITE_URL", None)
+    return subprocess.run(list(args), cwd=ROOT, env=full_env, capture_output=True, text=True, check=False)
+
+
+def cluster_kb_build(content: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
+    """``cluster-kb build --content CONTENT --site-dir SITE_DIR``, as a user runs it."""
+    return run(sys.executable, "-m", "generator", "build", "--content", str(content), "--site-dir", str(site_dir))
+
+
+def mkdocs_build(content: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
+    """Plain ``mkdocs build --strict`` of ``content`` (the plugin reads CLUSTER_KB_CONTENT)."""
+    mkdocs = str(Path(sys.executable).with_name("mkdocs"))
+    return run(mkdocs, "build", "--strict", "--site-dir", str(site_dir), env={"CLUSTER_KB_CONTENT": str(content)})
+
+
+def copy_kb(tmp_path: Path, name: str = "kb") -> Path:
+    """A writable copy of the fixture knowledge base."""
+    target = tmp_path / name
+    shutil.copytree(FIXTURE_KB, target)
+    return target
+
+
+def add_clusters(kb: Path, count: int, territory: str = "bogota", sector: str = "agri-food") -> None:
+    """Add ``count`` synthetic clusters (for pagination), all in one territory and sector."""
+    for n in range(count):
+        (kb / "clusters" / f"synthetic-cluster-{n:04d}.yaml").write_text(
+            f"name: Synthetic Cluster {n:04d}\nsynthetic: true\nterritory: {territory}\nsectors: [{sector}]\n"
+            "practices:\n  - title: Shared vision workshop\n    summary: Members write the vision together.\n"
+            "    principles: [shared-vision]\nsources:\n  - title: Synthetic source\n",
+            encoding="utf-8",
+        )
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if values.get("id"):
+            self.ids.add(values["id"] or "")
+        for name in ("href", "src"):
+            value = values.get(name)
+            if value and tag in ("a", "link", "script", "img"):
+                self.links.append(value)
+
+
+def parse_links(html: str) -> tuple[list[str], set[str]]:
+    """The href/src values of a page, and the ids it defines."""
+    parser = _Links()
+    parser.feed(html)
+    return parser.links, parser.ids
+
+
+def broken_links(site: Path) -> list[str]:
+    """Every internal link of every HTML page in ``site`` that does not reach a file (or anchor)."""
+    pages: dict[Path, tuple[list[str], set[str]]] = {}
+    for path in sorted(site.rglob("*.html")):
+        pages[path] = parse_links(path.read_text(encoding="utf-8"))
+    broken: list[str] = []
+    for path, (links, _) in pages.items():
+        for link in links:
+            parts = urlsplit(link)
+            if parts.scheme or parts.netloc or link.startswith(("mailto:", "data:")):
+                continue
+            if parts.path.startswith("/"):
+                if not parts.path.startswith(SITE_PATH):
+                    broken.append(f"{path.relative_to(site)}: {link}")
+                    continue
+                target = site / unquote(parts.path[len(SITE_PATH) :])
+            else:
+                target = (path.parent / unquote(parts.path)) if parts.path else path
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                broken.append(f"{path.relative_to(site)}: {link}")
+                continue
+            if parts.fragment and target.suffix == ".html":
+                ids = pages[target.resolve()][1] if target.resolve() in pages else set()
+                if parts.fragment not in ids and parts.fragment != "__skip":
+                    broken.append(f"{path.relative_to(site)}: {link} (no #{parts.fragment})")
+    return broken
+
+
+def article(html: str) -> str:
+    """The page's main content (material's article element)."""
+    start = html.index('<article class="md-content__inner md-typeset">')
+    return html[start : html.index("</article>", start)]
