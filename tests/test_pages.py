@@ -12,10 +12,10 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import FIXTURE_KB, add_clusters, copy_kb
 
 from generator.kb import KnowledgeBase, load_knowledge_base
 from generator.pages import PAGE_SIZE, generate_pages, render_pages
-from helpers import FIXTURE_KB, add_clusters, copy_kb
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE = os.environ.get("UPDATE_SNAPSHOTS") == "1"
@@ -95,7 +95,8 @@ def test_decalogue_lists_ten_in_order_and_says_numbers_follow_the_source(fixture
 
 
 def test_figures_show_qualifier_year_and_source(fixture_pages: dict[str, str]) -> None:
-    assert "- more than 80 active cluster initiatives (2018) — source: Synthetic source A" in fixture_pages["territories/colombia.md"]
+    colombia = fixture_pages["territories/colombia.md"]
+    assert "- more than 80 active cluster initiatives (2018) — source: Synthetic source A" in colombia
     bogota = fixture_pages["territories/bogota.md"]
     assert '- 16 cluster initiatives (2018) — [source](https://example.org/bogota "Synthetic source B")' in bogota
 
@@ -106,7 +107,8 @@ def test_record_pages_end_with_their_sources(fixture_pages: dict[str, str]) -> N
             continue
         tail = markdown[markdown.rindex("\n## ") :]
         assert tail.startswith("\n## Sources { #sources data-search-exclude }"), src_uri
-    assert "1. [Synthetic source B](https://example.org/bogota), Example Publisher (2018-06)" in fixture_pages["territories/bogota.md"]
+    bogota = fixture_pages["territories/bogota.md"]
+    assert "1. [Synthetic source B](https://example.org/bogota), Example Publisher (2018-06)" in bogota
 
 
 def test_listing_pages_are_kept_out_of_search(fixture_pages: dict[str, str]) -> None:
@@ -153,7 +155,8 @@ def test_long_listings_are_paginated(big_kb: KnowledgeBase) -> None:
     assert "Clusters 1 to 100 of 252." in pages["clusters/index.md"]
     assert "Clusters 201 to 252 of 252." in pages["clusters/page/3.md"]
     assert "\n\nPages: [1](../index.md) · [2](2.md) · **3**\n{: .kb-pager data-search-exclude }" in pages["clusters/page/3.md"]
-    listed = sum(len(re.findall(r"^- \[Synthetic Cluster", pages[p], re.MULTILINE)) for p in pages if p.startswith(("clusters/index", "clusters/page/")))
+    listings = [pages[p] for p in pages if p.startswith(("clusters/index", "clusters/page/"))]
+    listed = sum(len(re.findall(r"^- \[Synthetic Cluster", page, re.MULTILINE)) for page in listings)
     assert listed == total - 2  # every synthetic cluster, once
     for src_uri, markdown in pages.items():
         assert len(re.findall(r"^- ", markdown, re.MULTILINE)) <= PAGE_SIZE + 20, src_uri

@@ -1,0 +1,229 @@
+"""End to end: real builds of the fixture knowledge base by ``cluster-kb build`` and ``mkdocs build``."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from helpers import FIXTURE_KB, ROOT, article, broken_links, cluster_kb_build, copy_kb, mkdocs_build
+
+pytestmark = pytest.mark.slow
+
+URLS = [
+    "",
+    "editions/",
+    "editions/colombia-2018/",
+    "editions/norway-2013/",
+    "clusters/",
+    "clusters/example-wine-cluster/",
+    "clusters/example-coffee-cluster/",
+    "decalogue/",
+    "decalogue/shared-vision/",
+    "decalogue/principle-2/",
+    "territories/",
+    "territories/colombia/",
+    "territories/bogota/",
+    "sectors/",
+    "sectors/agri-food/",
+    "about/",
+    "contribute/",
+]
+
+
+def search_docs(site: Path) -> dict[str, dict[str, str]]:
+    data = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    return {doc["location"]: doc for doc in data["docs"]}
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_pages_exist_at_their_urls(built_site: Path, url: str) -> None:
+    assert (built_site / url / "index.html").is_file()
+
+
+def test_every_internal_link_resolves(built_site: Path) -> None:
+    assert broken_links(built_site) == []
+
+
+def test_navigation_lists_sections_not_records(built_site: Path) -> None:
+    html = (built_site / "clusters" / "example-wine-cluster" / "index.html").read_text(encoding="utf-8")
+    nav = html[html.index('<nav class="md-nav md-nav--primary') :]
+    nav = nav[: nav.index("</nav>")]
+    assert "Example Coffee Cluster" not in nav and "Bogotá" not in nav
+    for section in ("Editions", "Clusters", "Decalogue", "Territories", "Sectors", "About", "Contribute"):
+        assert section in nav
+
+
+def test_no_page_shows_none_or_null(built_site: Path) -> None:
+    for path in built_site.rglob("*.html"):
+        text = re.sub(r"<[^>]+>", " ", article(path.read_text(encoding="utf-8"))) if path.name == "index.html" else ""
+        assert not re.search(r"\b(None|null)\b", text), path
+
+
+def test_search_indexes_record_pages_without_listings(built_site: Path) -> None:
+    docs = search_docs(built_site)
+    for listing in ("", "editions/", "clusters/", "decalogue/", "territories/", "sectors/"):
+        assert not [loc for loc in docs if loc == listing or loc.startswith(listing + "#")], listing
+    coffee = docs["clusters/example-coffee-cluster/"]
+    assert coffee["title"] == "Example Coffee Cluster"
+    assert "Bogotá" in coffee["text"] and "Agri-food" in coffee["text"]
+    assert "Sources:" not in json.dumps(docs, ensure_ascii=False)  # source lines are not indexed
+    assert not [loc for loc in docs if loc.endswith(("#related-clusters", "#sources", "#profile"))]
+    assert "Members meet each year" in docs["clusters/example-wine-cluster/#practice-1"]["text"]
+
+
+def test_search_finds_accented_names_without_accents(built_site: Path) -> None:
+    data = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert data["config"]["fields"]["folded"] == {"boost": 100.0}
+    docs = {doc["location"]: doc for doc in data["docs"]}
+    assert docs["territories/bogota/"]["title"] == "Bogotá"
+    assert "bogota" in docs["territories/bogota/"]["folded"].split()
+    assert "folded" not in docs["territories/norway/"]
+
+
+def test_page_titles_are_records_names(built_site: Path) -> None:
+    html = (built_site / "territories" / "bogota" / "index.html").read_text(encoding="utf-8")
+    assert "<title>Bogotá - Cluster best practices</title>" in html
+
+
+def test_404_page_leads_to_search(built_site: Path) -> None:
+    html = (built_site / "404.html").read_text(encoding="utf-8")
+    assert 'for="__search"' in html and "Page not found" in html
+
+
+def test_two_builds_are_byte_identical(built_site: Path, tmp_path: Path) -> None:
+    again = tmp_path / "site"
+    result = cluster_kb_build(FIXTURE_KB, again)
+    assert result.returncode == 0, result.stderr
+    comparison = filecmp.dircmp(built_site, again)
+    files = sorted(str(p.relative_to(built_site)) for p in built_site.rglob("*") if p.is_file())
+    assert files == sorted(str(p.relative_to(again)) for p in again.rglob("*") if p.is_file())
+    _, mismatch, errors = filecmp.cmpfiles(built_site, again, files, shallow=False)
+    assert mismatch == [] and errors == [], comparison
+
+
+def test_plain_mkdocs_build_is_strict_clean(tmp_path: Path) -> None:
+    result = mkdocs_build(FIXTURE_KB, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr
+    assert (tmp_path / "site" / "territories" / "bogota" / "index.html").is_file()
+
+
+HOSTILE_NAME = "Evil <script>alert(1)</script> </title><img src=x onerror=alert(2)>"
+HOSTILE_SUMMARY = "Hi <script>alert(3)</script> [click](javascript:alert(4)) <img src=x onerror=alert(5)>"
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("hostile")
+    kb = copy_kb(root)
+    path = kb / "clusters" / "example-wine-cluster.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("name: Example Wine Cluster", f"name: {json.dumps(HOSTILE_NAME)}")
+    text = text.replace("summary: A synthetic wine cluster.", f"summary: {json.dumps(HOSTILE_SUMMARY)}")
+    text = text.replace("title: Joint strategy sessions", "title: '<b onmouseover=alert(6)>Joint</b>'")
+    path.write_text(text, encoding="utf-8")
+    site = root / "site"
+    result = cluster_kb_build(kb, site)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return site
+
+
+class _Markup(HTMLParser):
+    """Every element and attribute of a page, and the text inside <script> and <title>."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+        self.open: list[str] = []
+        self.titles = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.open.append(tag)
+        self.titles += tag == "title"
+        if tag == "img" and dict(attrs).get("src") == "x":
+            self.problems.append("an <img> from record text")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.problems.append(f"<{tag} {name}=...>")
+            if name in ("href", "src") and (value or "").strip().lower().startswith("javascript:"):
+                self.problems.append(f"<{tag} {name}={value}>")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.open and self.open[-1] == tag:
+            self.open.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self.open and self.open[-1] == "script" and "alert(" in data:
+            self.problems.append("a <script> from record text")
+
+
+def test_hostile_record_text_never_reaches_a_page_as_markup(hostile_site: Path) -> None:
+    for path in hostile_site.rglob("*.html"):
+        parser = _Markup()
+        parser.feed(path.read_text(encoding="utf-8"))
+        assert parser.problems == [], path
+        assert parser.titles <= 1, path
+    page = (hostile_site / "clusters" / "example-wine-cluster" / "index.html").read_text(encoding="utf-8")
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in title
+    assert "&lt;/title&gt;&lt;img src=x onerror=alert(2)&gt;" in title
+    assert "&lt;script&gt;alert&#40;1&#41;&lt;/script&gt;" in article(page)  # the h1 shows the name as text
+    # Raw HTML in record Markdown is dropped by the sanitiser; the javascript: link loses its href.
+    assert '<p>Hi  <a rel="noopener noreferrer nofollow">click</a> </p>' in page
+
+
+def test_invalid_content_fails_with_located_errors_and_leaves_the_site_alone(tmp_path: Path) -> None:
+    kb = copy_kb(tmp_path)
+    (kb / "clusters" / "broken.yaml").write_text("name: Broken\nterritory: atlantis\nsources:\n  - title: S\n", encoding="utf-8")
+    (kb / "territories" / "norway.yaml").write_text("name: Norway\nkind: kingdom\nsources: []\n", encoding="utf-8")
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("the published site", encoding="utf-8")
+    before = sorted(p.name for p in tmp_path.iterdir())
+
+    result = cluster_kb_build(kb, site)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert any(re.match(r".*broken\.yaml:2:12: error: unknown territory 'atlantis'", line) for line in lines), result.stdout
+    assert any(re.match(r".*norway\.yaml:2:7: error: .*kingdom", line) for line in lines), result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    assert (site / "index.html").read_text(encoding="utf-8") == "the published site"
+    assert sorted(p.name for p in site.iterdir()) == ["index.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no staging folder left behind
+
+    result = mkdocs_build(kb, site)
+    assert result.returncode == 1
+    assert "atlantis" in result.stderr and "Traceback" not in result.stderr
+    assert (site / "index.html").read_text(encoding="utf-8") == "the published site"
+
+
+def test_a_build_that_fails_late_leaves_the_site_alone(tmp_path: Path) -> None:
+    """Valid content, but a hand-written page links nowhere: strict MkDocs fails after writing pages."""
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "docs", docs)
+    (docs / "broken.md").write_text("# Broken\n\n[nowhere](missing.md)\n", encoding="utf-8")
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.replace("docs_dir: docs", f"docs_dir: {docs}")
+    config = config.replace("custom_dir: overrides", f"custom_dir: {ROOT / 'overrides'}")
+    (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
+    site = tmp_path / "site"
+    assert cluster_kb_build(FIXTURE_KB, site).returncode == 0
+    before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    entries = sorted(p.name for p in tmp_path.iterdir())
+
+    result = cluster_kb_build(FIXTURE_KB, site, "--config-file", str(tmp_path / "mkdocs.yml"))
+    assert result.returncode == 1
+    assert "missing.md" in result.stderr and "Traceback" not in result.stderr
+    assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == entries  # the staging folder is gone
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    result = cluster_kb_build(tmp_path / "missing", tmp_path / "site")
+    assert result.returncode == 2
+    assert "content folder" in result.stderr and not (tmp_path / "site").exists()
