@@ -1,0 +1,112 @@
+"""The `cluster-kb` command: help, exit codes (0 done, 1 problems, 2 usage) and no tracebacks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import __version__, cli
+from generator.commands import COMMANDS
+
+FIXTURE = Path(__file__).parent / "fixtures" / "kb"
+
+
+def verbs() -> list[str]:
+    parser = cli.build_parser()
+    action = next(a for a in parser._actions if a.dest == "command")
+    return list(action.choices)  # type: ignore[arg-type]
+
+
+def test_help_lists_every_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: cluster-kb")
+    assert len(verbs()) == len(COMMANDS)
+    for verb in verbs():
+        assert verb in out
+
+
+@pytest.mark.parametrize("verb", verbs())
+def test_each_subcommand_has_help(verb: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main([verb, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: cluster-kb {verb}")
+    assert len(out.splitlines()) > 3
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"cluster-kb {__version__}"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "the following arguments are required: COMMAND"),
+        (["publish"], "invalid choice: 'publish'"),
+        (["validate", "--strict"], "unrecognized arguments: --strict"),
+        (["validate", "a", "b"], "unrecognized arguments: b"),
+        (["new", "clusters"], "the following arguments are required: ID"),
+        (["schema", "--out"], "argument --out: expected one argument"),
+    ],
+)
+def test_usage_errors_exit_2_with_usage_on_stderr(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(args) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "usage: cluster-kb" in captured.err
+    assert message in captured.err
+
+
+def test_validate_exits_0_on_the_fixture_knowledge_base(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["validate", str(FIXTURE)]) == 0
+    out = capsys.readouterr().out
+    assert out.strip() == (
+        f"{FIXTURE}: valid: 13 records (4 territories, 3 sectors, 2 decalogue, 2 editions, 2 clusters)"
+    )
+
+
+def test_validate_a_missing_folder_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["validate", str(tmp_path / "nothing")]) == 2
+    assert "content folder" in capsys.readouterr().err
+
+
+def test_validate_exits_1_with_located_problems_and_a_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "clusters").mkdir()
+    (tmp_path / "clusters" / "a.yaml").write_text("name: A\nterritory: nowhere\nsources: [{title: T}]\nbogus: 1\n", "utf-8")
+    assert cli.main(["validate", str(tmp_path)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1] == "1 error in 1 file"
+    shown = os.path.relpath(tmp_path / "clusters" / "a.yaml")
+    assert lines[0].startswith(f"{shown}:4:1: error: unknown field 'bogus'; allowed fields: name, ")
+
+
+def run_module(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "generator", *args], capture_output=True, text=True, cwd=cwd, check=False)
+
+
+def test_python_dash_m_generator_is_the_same_command() -> None:
+    done = run_module("validate", str(FIXTURE))
+    assert (done.returncode, done.stderr) == (0, "")
+    assert "valid: 13 records" in done.stdout
+    usage = run_module()
+    assert usage.returncode == 2
+    assert "usage: cluster-kb" in usage.stderr
+
+
+def test_input_problems_never_show_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "clusters").mkdir()
+    (tmp_path / "clusters" / "bad.yaml").write_bytes(b"name: \xff\xfe\n")
+    (tmp_path / "territories").mkdir()
+    (tmp_path / "territories" / "x.yaml").write_text("name: [unclosed\n", "utf-8")
+    done = run_module("validate", str(tmp_path))
+    assert done.returncode == 1
+    assert "Traceback" not in done.stdout + done.stderr
+    assert done.stdout.splitlines()[-1] == "2 errors in 2 files"
+    new = run_module("new", "clusters", "bad", "--content", str(tmp_path))
+    assert new.returncode == 1
+    assert "Traceback" not in new.stdout + new.stderr
