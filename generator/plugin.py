@@ -44,6 +44,11 @@ log = get_plugin_logger(__name__)
 SEARCH_FIELD = "folded"
 """Extra search index field holding accent-free forms of a document's words."""
 
+SEARCH_TEXT_LIMIT = 200
+"""Characters of text a generated page's search entry keeps: every visitor downloads the index."""
+
+GENERATED_SECTIONS = ("clusters/", "editions/", "decalogue/", "territories/", "sectors/")
+
 
 class _Config(base.Config):
     enabled = c.Type(bool, default=True)
@@ -162,10 +167,25 @@ class ClusterKbPlugin(BasePlugin[_Config]):
             index.write_text(fold_search_index(index.read_text(encoding="utf-8")), encoding="utf-8")
 
 
-def fold_search_index(text: str) -> str:
-    """Material's search index with accent-free forms of each document's words in a search field.
+def shorten(html: str, limit: int = SEARCH_TEXT_LIMIT) -> str:
+    """A search entry's text as one paragraph of at most ``limit`` characters, cut between words."""
+    plain = " ".join(_TAGS.sub(" ", html).split())
+    if len(plain) <= limit:
+        return f"<p>{plain}</p>" if plain else ""
+    cut = plain[: limit + 1].rsplit(" ", 1)[0]
+    amp = cut.rfind("&")
+    if amp > cut.rfind(";"):
+        cut = cut[:amp].rstrip()  # never end inside a character reference
+    return f"<p>{cut} …</p>"
 
-    Entries repeated by a dirty rebuild are kept once (the last wins).
+
+def fold_search_index(text: str, limit: int = SEARCH_TEXT_LIMIT) -> str:
+    """Material's search index, made smaller and accent-insensitive.
+
+    Entries of generated pages keep at most ``limit`` characters of text (the intro: name,
+    territory, sectors, the start of the summary); every entry gets the accent-free forms of its
+    words in a search field, so ``Bogota`` finds Bogotá. Entries repeated by a dirty rebuild are
+    kept once (the last wins).
     """
     data = json.loads(text)
     docs: dict[str, dict[str, Any]] = {}
@@ -173,6 +193,8 @@ def fold_search_index(text: str) -> str:
         docs.pop(doc["location"], None)
         docs[doc["location"]] = doc
     for doc in docs.values():
+        if doc["location"].startswith(GENERATED_SECTIONS):
+            doc["text"] = shorten(doc.get("text", ""), limit)
         words = folded_words(doc.get("title", ""), doc.get("text", ""))
         if words:
             doc[SEARCH_FIELD] = words

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import html
 import json
-import posixpath
 import re
 from functools import lru_cache
 from typing import Any
@@ -147,7 +146,13 @@ def relative(target: str, page: str) -> str:
     path, _, anchor = target.partition("#")
     if not path:
         return f"#{anchor}"
-    link = posixpath.relpath(path, posixpath.dirname(page) or ".")
+    # Both are clean relative paths, so a common prefix is enough (posixpath.relpath is slow).
+    base = page.split("/")[:-1]
+    parts = path.split("/")
+    common = 0
+    while common < len(base) and common < len(parts) - 1 and base[common] == parts[common]:
+        common += 1
+    link = "/".join([".."] * (len(base) - common) + parts[common:])
     return f"{link}#{anchor}" if anchor else link
 
 

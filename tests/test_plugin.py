@@ -12,7 +12,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 
-from generator.plugin import ClusterKbPlugin, fold, fold_search_index, folded_words
+from generator.plugin import ClusterKbPlugin, fold, fold_search_index, folded_words, shorten
 
 
 @pytest.mark.parametrize(
@@ -50,6 +50,25 @@ def test_fold_search_index_adds_the_field_and_drops_repeated_entries() -> None:
         {"location": "territories/norway/", "title": "Norway", "text": ""},
         {"location": "territories/bogota/", "title": "Bogotá", "text": "<p>new: Medellín</p>", "folded": "bogota medellin"},
     ]
+
+
+def test_shorten_cuts_between_words_and_never_inside_a_reference() -> None:
+    assert shorten("<p>Short text.</p>") == "<p>Short text.</p>"
+    assert shorten("<p>one two three</p> <p>four</p>", limit=9) == "<p>one two …</p>"
+    assert shorten("<p>a b &amp;amp c</p>", limit=7) == "<p>a b …</p>"
+    assert shorten("") == ""
+
+
+def test_generated_pages_keep_a_short_text_in_the_index() -> None:
+    long_text = "<p>" + "word " * 100 + "</p>"
+    docs = [
+        {"location": "clusters/x/", "title": "X", "text": long_text},
+        {"location": "about/", "title": "About", "text": long_text},
+    ]
+    index = {"config": {}, "docs": docs}
+    docs = json.loads(fold_search_index(json.dumps(index)))["docs"]
+    assert len(docs[0]["text"]) <= 210 and docs[0]["text"].endswith(" …</p>")
+    assert docs[1]["text"] == long_text  # hand-written pages are indexed in full
 
 
 def _config(content: Path, site: Path, **options: object) -> MkDocsConfig:
