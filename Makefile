@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CONTENT ?= content
 SITE_DIR ?= site
 
-.PHONY: site serve test validate bench lint clean
+.PHONY: site serve test validate schema bench lint clean
 
 # Reinstall when the declared or pinned dependencies change.
 $(VENV)/.site-installed: pyproject.toml constraints.txt
@@ -23,12 +23,18 @@ site: $(VENV)/.site-installed
 	$(BIN)/cluster-kb build --content $(CONTENT) --site-dir $(SITE_DIR)
 
 ## serve: preview on http://127.0.0.1:8000, reloading when content/ changes
+# --dirty rebuilds only the pages whose Markdown changed (the plugin tracks them), so an edited
+# record shows within a couple of seconds even with thousands of records.
 serve: $(VENV)/.site-installed
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+	$(BIN)/mkdocs serve --dirty --dev-addr 127.0.0.1:8000
 
 ## validate: check every record under content/
 validate: $(VENV)/.site-installed
 	$(BIN)/cluster-kb validate $(CONTENT)
+
+## schema: regenerate the JSON Schemas in schemas/ after changing generator/models.py
+schema: $(VENV)/.site-installed
+	$(BIN)/cluster-kb schema --out schemas
 
 ## test: the whole test suite (pytest exits non-zero when it collects no test)
 test: $(VENV)/.test-installed

@@ -227,6 +227,7 @@ def home(kb: KnowledgeBase) -> PageSpec:
             "invited": [ref(kb.territories[t]) for t in latest.record.invited],
         },
         "contribute": CONTRIBUTE,
+        "data": [(kind, f"data/{kind}.csv") for kind in counts],
     }
     return PageSpec("index.md", "home.md.j2", "Home", context, search=False)
 

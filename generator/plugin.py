@@ -32,6 +32,7 @@ from mkdocs.exceptions import Abort
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
+from .export import export_files
 from .kb import KnowledgeBase, load_knowledge_base
 from .pages import generate_pages, render_page
 from .problems import ValidationFailed, format_problem, summary_line
@@ -102,7 +103,7 @@ class ClusterKbPlugin(BasePlugin[_Config]):
         self._renderer: Renderer | None = None
         self._digests: dict[str, str] = {}
         self._pending: dict[str, str] = {}
-        self.data_files: Callable[[KnowledgeBase], dict[str, bytes]] = lambda kb: {}
+        self.data_files: Callable[[KnowledgeBase], dict[str, bytes]] = export_files
         """Non-page files to publish, by path (e.g. ``data/knowledge-base.json``): the open-data seam."""
 
     def use_knowledge_base(self, content_dir: Path, kb: KnowledgeBase) -> None:

@@ -111,3 +111,15 @@ def test_export_is_deterministic_and_follows_the_records(tmp_path: Path) -> None
     changed = export_files(load_knowledge_base(copy))
     assert [name for name in first if first[name] != changed[name]] == ["data/knowledge-base.json", "data/sectors.csv"]
     assert "Health and care" in changed["data/sectors.csv"].decode("utf-8")
+
+
+def test_the_build_publishes_the_open_data_and_the_home_page_links_it(built_site: Path, fixture_kb: Path) -> None:
+    from generator.export import export_files as _export
+    from generator.kb import load_knowledge_base as _load
+
+    expected = _export(_load(fixture_kb))
+    for path, data in expected.items():
+        assert (built_site / path).read_bytes() == data, path
+    home = (built_site / "index.html").read_text(encoding="utf-8")
+    for path in ("data/knowledge-base.json", "data/clusters.csv", "schemas/clusters.schema.json"):
+        assert f'href="{path}"' in home

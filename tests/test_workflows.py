@@ -189,8 +189,11 @@ def test_ci_registers_the_matcher_before_validating_and_builds_strictly() -> Non
     validate = next(i for i, run in enumerate(runs) if ("make", "validate") in calls(run))
     build = next(i for i, run in enumerate(runs) if ("make", "site") in calls(run))
     assert matcher < validate < build
-    mkdocs = yaml.safe_load((ROOT / "mkdocs.yml").read_text("utf-8").replace("!ENV", ""))
-    assert mkdocs["strict"] is True, "`make site` builds strictly only while mkdocs.yml says strict: true"
+    # `make site` runs `cluster-kb build`, which always builds strictly (tests/test_build.py shows a
+    # warning failing it); mkdocs.yml leaves strict off so that `mkdocs serve --dirty` can run.
+    makefile = (ROOT / "Makefile").read_text("utf-8")
+    recipe = makefile.split("\nsite:", 1)[1].split("\n\n", 1)[0]
+    assert "cluster-kb build" in recipe
 
 
 def test_pages_deploys_the_built_site_with_the_repositorys_address() -> None:
