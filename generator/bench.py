@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import inspect
 import json
 import os
 import platform
@@ -42,6 +43,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import psutil
 import yaml
@@ -64,6 +66,9 @@ BIN = Path(sys.executable).parent
 """Where this interpreter's ``mkdocs`` lives."""
 
 MB = 1_000_000
+
+_ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+"""Subprocess environment: without material's end-of-life banner in the logs."""
 
 
 @dataclass
@@ -142,7 +147,7 @@ def measure(command: Sequence[str], cwd: Path, log: Path, timeout: float, interv
     peak = 0
     with log.open("wb") as out:
         start = time.perf_counter()
-        popen = subprocess.Popen(list(command), cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        popen = subprocess.Popen(list(command), cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=_ENV)
         try:
             process = psutil.Process(popen.pid)
             while popen.poll() is None:
@@ -210,29 +215,33 @@ def _entry_name(entry: Any) -> str:
 
 
 def write_config(work: Path, name: str, *, docs_dir: str, site_dir: str, plugin: bool, nav: list[Any] | None = None) -> Path:
-    """A mkdocs.yml in ``work`` that inherits the project's configuration.
+    """A mkdocs.yml in ``work`` that inherits the project's configuration (``INHERIT``).
 
-    With ``plugin`` the project's plugins are kept (the cluster-kb plugin reads ``work/content``
-    through the project's relative ``content`` setting, or ours when the project has none);
-    without it, the cluster-kb plugin is dropped and the generated pages are plain files.
+    The same theme, Markdown extensions, navigation and plugins as the real site; only the
+    folders change: the cluster-kb plugin reads ``work/content`` and the theme's ``custom_dir``
+    stays the project's. Without ``plugin`` the cluster-kb plugin is dropped and the generated
+    pages are plain files (the baseline). ``nav`` is used only when the project has no
+    mkdocs.yml of its own. ``strict`` is off so a warning is counted, not fatal.
     """
     parent = _project_config()
     config: dict[str, Any] = {}
     plugins: list[Any] = ["search"]
     if parent is not None:
         config["INHERIT"] = os.path.relpath(parent, work)
-        plugins = _plugin_entries(_load_config_dict(parent).get("plugins", ["search"]))
+        parent_config = _load_config_dict(parent)
+        plugins = _plugin_entries(parent_config.get("plugins", ["search"]))
+        custom_dir = (parent_config.get("theme") or {}).get("custom_dir")
+        if custom_dir:
+            config["theme"] = {"custom_dir": str((parent.parent / custom_dir).resolve())}
     else:
         config["site_name"] = "cluster-kb benchmark"
         config["theme"] = {"name": "material"}
-    names = [_entry_name(p) for p in plugins]
-    if plugin and "cluster-kb" not in names:
-        plugins.append({"cluster-kb": {"content": "content"}})
-    if not plugin:
-        plugins = [p for p in plugins if _entry_name(p) != "cluster-kb"]
+        if nav is not None:
+            config["nav"] = nav
+    plugins = [p for p in plugins if _entry_name(p) != "cluster-kb"]
+    if plugin:
+        plugins.append({"cluster-kb": {"content_dir": "content"}})
     config.update({"docs_dir": docs_dir, "site_dir": site_dir, "plugins": plugins, "strict": False})
-    if nav is not None:
-        config["nav"] = nav
     path = work / name
     path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return path
@@ -266,6 +275,13 @@ def page_generator() -> tuple[str, Callable[[KnowledgeBase], Any]] | None:
             if callable(function):
                 return f"{module_name}.{name}", function
     return None
+
+
+def _call_generator(function: Callable[..., Any], kb: KnowledgeBase) -> Any:
+    """Call it as the plugin does: no generated home page when docs/ has its own index.md."""
+    if "home_page" in inspect.signature(function).parameters:
+        return function(kb, home_page=not (ROOT / "docs" / "index.md").is_file())
+    return function(kb)
 
 
 def _as_markdown(result: Any) -> dict[str, str]:
@@ -313,6 +329,12 @@ def _get(url: str, timeout: float = 5.0) -> tuple[int, str]:
         return 0, ""
 
 
+def mount_path(config: Path) -> str:
+    """Where ``mkdocs serve`` mounts the site: the path of ``site_url`` (``/cluster-kb/``), as MkDocs does."""
+    site_url = _load_config_dict(config).get("site_url") or "/"
+    return urlsplit(str(site_url)).path or "/"
+
+
 def page_url_of(site: Path, record_id: str) -> str | None:
     """The URL path of a record's page in a built site (``clusters/<id>/`` or similar)."""
     found = sorted(p for p in site.rglob("index.html") if p.parent.name == record_id)
@@ -334,26 +356,33 @@ class ServeResult:
     note: str = ""
 
 
-def serve_rebuild(work: Path, config: Path, record: Path, page: str, *, start_timeout: float, edit_timeout: float) -> ServeResult:
-    """Start ``mkdocs serve``, edit ``record``'s summary, poll ``page`` until it shows the edit."""
+def serve_rebuild(
+    work: Path, config: Path, record: Path, page: str, *, start_timeout: float, edit_timeout: float, dirty: bool = False
+) -> ServeResult:
+    """Start ``mkdocs serve`` (``--dirty`` if asked), edit ``record``'s summary, poll ``page`` until it shows the edit."""
     port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = work / "serve.log"
+    base = f"http://127.0.0.1:{port}" + mount_path(config).rstrip("/")
+    log = work / ("serve-dirty.log" if dirty else "serve.log")
     original = record.read_bytes()
     # Livereload stays on: without it mkdocs serve watches nothing and never rebuilds.
-    command = [str(BIN / "mkdocs"), "serve", "-f", str(config), "--dev-addr", f"127.0.0.1:{port}"]
+    command = [str(BIN / "mkdocs"), "serve", "-f", str(config.resolve()), "--dev-addr", f"127.0.0.1:{port}"]
+    command += ["--dirty"] if dirty else []
     with log.open("wb") as out:
         start = time.perf_counter()
-        popen = subprocess.Popen(command, cwd=work, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        popen = subprocess.Popen(command, cwd=work, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=_ENV)
         try:
-            status = 0
+            status, answered = 0, None
             while time.perf_counter() - start < start_timeout and popen.poll() is None:
                 status, body = _get(base + page, timeout=2)
                 if status == 200:
                     break
+                if status and answered is None:
+                    answered = time.perf_counter()
+                if answered is not None and time.perf_counter() - answered > 15:
+                    break  # the server answers, but not with this page
                 time.sleep(0.2)
             if status != 200:
-                why = "exited" if popen.poll() is not None else f"not serving {page} after {start_timeout:.0f} s"
+                why = "exited" if popen.poll() is not None else f"answered {status} for {base + page}"
                 return ServeResult(None, None, page, f"mkdocs serve {why}; see {log}")
             initial = time.perf_counter() - start
             time.sleep(1.0)  # let the file watcher take its first snapshot
@@ -403,6 +432,8 @@ class SizeResult:
     baseline_search_index_bytes: int | None = None
     overhead_ratio: float | None = None
     serve_rebuild_s: float | None = None
+    serve_dirty_rebuild_s: float | None = None
+    build_warnings: int | None = None
     serve_initial_build_s: float | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -412,7 +443,7 @@ def bench_size(
 ) -> SizeResult:
     """Measure everything at one size; a step that fails is noted and the rest carries on."""
     result = SizeResult(clusters)
-    work = work_root / f"n{clusters}"
+    work = (work_root / f"n{clusters}").resolve()
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
@@ -438,7 +469,7 @@ def bench_size(
         name, function = generator
         try:
             start = time.perf_counter()
-            markdown = _as_markdown(function(kb))
+            markdown = _as_markdown(_call_generator(function, kb))
             result.generation_s = time.perf_counter() - start
             result.generated_pages = len(markdown)
             say(f"n={clusters}: {name} -> {len(markdown)} pages in {result.generation_s:.2f} s")
@@ -455,6 +486,10 @@ def bench_size(
         result.build_s, result.peak_rss_bytes = run.seconds, run.peak_rss_bytes
         for key, value in site_figures(work / "site").items():
             setattr(result, key, value)
+        warnings = [line for line in run.tail(10**9).splitlines() if line.startswith("WARNING")]
+        result.build_warnings = len(warnings)
+        if warnings:
+            result.notes.append(f"full build logged {len(warnings)} warnings, first: {warnings[0]}")
         say(f"n={clusters}: full build {run.seconds:.1f} s, peak RSS {run.peak_rss_bytes / MB:,.0f} MB")
     else:
         why = f"timed out after {build_timeout:.0f} s" if run.timed_out else f"exit {run.returncode}"
@@ -502,12 +537,17 @@ def bench_size(
         if page is None:
             result.notes.append(f"serve: no page found for cluster '{record.stem}' in the built site")
         else:
-            outcome = serve_rebuild(work, config, record, page, start_timeout=build_timeout, edit_timeout=120)
-            result.serve_rebuild_s, result.serve_initial_build_s = outcome.seconds, outcome.initial_build_s
-            if outcome.note:
-                result.notes.append(f"serve: {outcome.note}")
-            shown = f"{outcome.seconds:.2f} s" if outcome.seconds is not None else outcome.note
-            say(f"n={clusters}: serve rebuild of {page}: {shown}")
+            for dirty in (False, True):
+                name = "serve --dirty" if dirty else "serve"
+                outcome = serve_rebuild(work, config, record, page, start_timeout=build_timeout, edit_timeout=120, dirty=dirty)
+                if dirty:
+                    result.serve_dirty_rebuild_s = outcome.seconds
+                else:
+                    result.serve_rebuild_s, result.serve_initial_build_s = outcome.seconds, outcome.initial_build_s
+                if outcome.note:
+                    result.notes.append(f"{name}: {outcome.note}")
+                shown = f"{outcome.seconds:.2f} s" if outcome.seconds is not None else outcome.note
+                say(f"n={clusters}: {name}: edit of {page} shown after {shown}")
     return result
 
 
@@ -543,6 +583,7 @@ ROWS: tuple[tuple[str, str, Callable[[Any], str]], ...] = (
     ("search index (first search)", "search_index_bytes", _fmt_mb),
     ("search index, baseline", "baseline_search_index_bytes", _fmt_mb),
     ("serve: edit shown after (s)", "serve_rebuild_s", _fmt_s),
+    ("serve --dirty: edit shown after (s)", "serve_dirty_rebuild_s", _fmt_s),
 )
 
 
@@ -554,7 +595,7 @@ def format_table(results: Sequence[SizeResult]) -> str:
         cells = []
         for r in results:
             value = getattr(r, key)
-            if key == "serve_rebuild_s" and r.clusters != SERVE_SIZE:
+            if key.startswith("serve_") and r.clusters != SERVE_SIZE:
                 cells.append("-")
             else:
                 cells.append(fmt(value) if value is not None or key == "records" else "n/a")
@@ -667,6 +708,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-serve", dest="serve", action="store_false", help="skip the mkdocs serve rebuild measurement")
     parser.add_argument("--keep", action="store_true", help="keep bench/work afterwards (default: remove the built sites)")
     options = parser.parse_args(argv)
+
+    # `timeout` and Ctrl-C stop the benchmark through its finally blocks: servers stopped, records restored.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
     def say(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
