@@ -11,6 +11,7 @@ principle".
 from __future__ import annotations
 
 import difflib
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -186,17 +187,46 @@ class KnowledgeBase:
     def principles_in_order(self) -> list[Entry[Principle]]:
         return sorted(self.decalogue.values(), key=lambda e: (e.record.number, e.id))
 
+    @cached_property
+    def _sector_sets(self) -> dict[str, frozenset[str]]:
+        return {sector: frozenset(ids) for sector, ids in self._clusters_by_sector.items()}
+
+    @cached_property
+    def _cluster_rank(self) -> dict[str, int]:
+        """Each cluster's place in name order (the order of every per-sector list)."""
+        return {entry.id: rank for rank, entry in enumerate(self._sorted(self.clusters))}
+
     def related_clusters(self, cluster_id: str, limit: int = 12) -> list[Entry[Cluster]]:
-        """Clusters sharing a sector, based in another territory: cooperation leads."""
+        """Clusters sharing a sector, based in another territory: cooperation leads.
+
+        Those sharing more sectors come first, then by name. Only the first ``limit`` are
+        wanted, so clusters sharing a single sector are taken by walking the name-sorted
+        sector lists until enough are found, never by scoring every cluster of the sector
+        (which made the site's generation quadratic in the number of clusters).
+        """
         cluster = self.clusters[cluster_id].record
-        seen: dict[str, int] = {}
-        for sector in cluster.sectors:
-            for cid in self._clusters_by_sector.get(sector, []):
-                other = self.clusters[cid].record
-                if cid != cluster_id and other.territory != cluster.territory:
-                    seen[cid] = seen.get(cid, 0) + 1
-        ranked = sorted(seen, key=lambda cid: (-seen[cid], self.clusters[cid].name.casefold(), cid))
-        return [self.clusters[cid] for cid in ranked[:limit]]
+        sectors = [s for s in dict.fromkeys(cluster.sectors) if s in self._sector_sets]
+
+        def eligible(cid: str) -> bool:
+            return cid != cluster_id and self.clusters[cid].record.territory != cluster.territory
+
+        shared: dict[str, int] = {}
+        for i, first in enumerate(sectors):
+            for second in sectors[i + 1 :]:
+                for cid in self._sector_sets[first] & self._sector_sets[second]:
+                    if eligible(cid):
+                        shared[cid] = sum(1 for s in sectors if cid in self._sector_sets[s])
+        rank = self._cluster_rank
+        chosen = sorted(shared, key=lambda cid: (-shared[cid], rank[cid]))[:limit]
+        taken = set(chosen)
+        singles = heapq.merge(*(self._clusters_by_sector[s] for s in sectors), key=rank.__getitem__)
+        for cid in singles:
+            if len(chosen) >= limit:
+                break
+            if cid not in taken and eligible(cid):
+                taken.add(cid)
+                chosen.append(cid)
+        return [self.clusters[cid] for cid in chosen]
 
 
 # -- loading -----------------------------------------------------------------------------------

@@ -152,8 +152,11 @@ def _page_src(base: str, number_: int) -> str:
 def _groups(items: Sequence[tuple[dict[str, str] | None, dict[str, Any]]]) -> list[dict[str, Any]]:
     """Consecutive items under the same group heading (a territory, a cluster...)."""
     groups: list[dict[str, Any]] = []
+    current: str | None = None
     for group, item in items:
-        if not groups or groups[-1]["group"] != group:
+        key = group["src"] if group else None
+        if not groups or key != current:
+            current = key
             groups.append({"group": group, "items": []})
         groups[-1]["items"].append(item)
     return groups
