@@ -294,19 +294,23 @@ def validate_documents(
     kb = KnowledgeBase(root)
     problems: list[Problem] = []
     located: dict[tuple[str, str], Document] = {}
+    checked: list[tuple[str, Document, set[Loc]]] = []
     for kind, record_id, doc in documents:
         model = KINDS[kind]
         problems.extend(doc.problems)
         try:
             record = model.model_validate(doc.data)
         except ValidationError as exc:
-            problems.extend(p for loc, p in _translate(exc, model, doc) if not doc.is_flagged(loc))
+            reported = [(loc, p) for loc, p in _translate(exc, model, doc) if not doc.is_flagged(loc)]
+            problems.extend(p for _, p in reported)
+            checked.append((kind, doc, {loc for loc, _ in reported}))
             continue
+        checked.append((kind, doc, set()))
         kb.of_kind(kind)[record_id] = Entry(record_id, doc.path, record)
         located[(kind, record_id)] = doc
         for loc, message in record.problems():
             problems.append(doc.problem(loc, message))
-    problems.extend(_check_references(kb, located, present or set()))
+    problems.extend(_check_references(kb, checked, present or set()))
     problems.extend(_check_collection(kb, located))
     return kb, problems
 
@@ -338,35 +342,39 @@ def _nested_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-_REF_FIELDS: dict[type[BaseModel], list[tuple[str, str | None, bool]]] = {}
+_REF_FIELDS: dict[type[BaseModel], list[tuple[str, str | None, type[BaseModel] | None]]] = {}
 
 
-def _ref_fields(model: type[BaseModel]) -> list[tuple[str, str | None, bool]]:
-    """Per model: (field, referenced kind or None, holds nested models)."""
+def _ref_fields(model: type[BaseModel]) -> list[tuple[str, str | None, type[BaseModel] | None]]:
+    """Per model: (field, referenced kind or None, model of nested entries or None)."""
     if model not in _REF_FIELDS:
         fields = []
         for name, info in model.model_fields.items():
             kind = _ref_kind(info.annotation, info.metadata)
-            nested = _nested_model(info.annotation) is not None
+            nested = _nested_model(info.annotation)
             if kind or nested:
                 fields.append((name, kind, nested))
         _REF_FIELDS[model] = fields
     return _REF_FIELDS[model]
 
 
-def iter_references(obj: BaseModel, loc: Loc = ()) -> Iterator[tuple[str, str, Loc]]:
-    """Every reference a model makes: (kind, id, location)."""
-    for name, kind, nested in _ref_fields(type(obj)):
-        value = getattr(obj, name)
+def iter_references(model: type[BaseModel], data: Any, loc: Loc = ()) -> Iterator[tuple[str, str, Loc]]:
+    """Every reference written in a record's loaded data: (kind, id, location).
+
+    It reads the data as loaded, not the validated model, so that the references of a record with
+    other problems are checked in the same run too.
+    """
+    if not isinstance(data, dict):
+        return
+    for name, kind, nested in _ref_fields(model):
+        value = data.get(name)
         items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
         for index, item in items:
             where = (*loc, name) if index is None else (*loc, name, index)
-            if item is None:
-                continue
-            if kind and isinstance(item, str):
-                yield kind, item, where
-            elif nested and isinstance(item, BaseModel):
-                yield from iter_references(item, where)
+            if kind and isinstance(item, str) and item.strip():
+                yield kind, item.strip(), where
+            elif nested is not None and isinstance(item, dict):
+                yield from iter_references(nested, item, where)
 
 
 _KIND_NOUN = {
@@ -379,11 +387,12 @@ _KIND_NOUN = {
 
 
 def _check_references(
-    kb: KnowledgeBase, located: dict[tuple[str, str], Document], present: set[tuple[str, str]]
+    kb: KnowledgeBase, checked: list[tuple[str, Document, set[Loc]]], present: set[tuple[str, str]]
 ) -> Iterator[Problem]:
-    for (kind, record_id), doc in located.items():
-        record = kb.of_kind(kind)[record_id].record
-        for target_kind, target, loc in iter_references(record):
+    for kind, doc, reported in checked:
+        for target_kind, target, loc in iter_references(KINDS[kind], doc.data):
+            if loc in reported or doc.is_flagged(loc):
+                continue  # already reported there (a malformed id, a tag...)
             table = kb.of_kind(target_kind)
             if target in table or (target_kind, target) in present:
                 continue

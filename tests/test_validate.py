@@ -42,6 +42,15 @@ EXPECTED: dict[str, list[str]] = {
     "duplicate-number": ["decalogue/shared-vision.yaml:3:9: error: decalogue number 1 is already used by 'principle-2'"],
     "empty-file": ["territories/norway.yaml:1:1: error: file is empty; a record file holds one YAML mapping"],
     "end-before-start": ["editions/colombia-2018.yaml:8:6: error: end 2018-05-30 is before start 2018-06-01"],
+    # A record with field errors still has its references checked, in the same run.
+    "field-and-reference": [
+        "clusters/example-wine-cluster.yaml:3:12: error: unknown territory 'bogata' (did you mean 'bogota'?)",
+        "clusters/example-wine-cluster.yaml:4:1: error: unknown field 'sector' (did you mean 'sectors'?)",
+        "clusters/example-wine-cluster.yaml:5:10: error: founded: expected a whole number, got 'around 2010'",
+        "clusters/example-wine-cluster.yaml:9:18: error: unknown principle 'shared-visio' (did you mean 'shared-vision'?)",
+        "clusters/example-wine-cluster.yaml:9:32: error: practices[0].principles[1]: 'Not An Id' is not a valid id: "
+        "use lowercase ASCII letters, digits and single hyphens (kebab-case), e.g. 'catalan-water-partnership'",
+    ],
     "id-inside": [
         "clusters/example-coffee-cluster.yaml:1:1: error: unknown field 'id': a record's id is its file name; remove this line"
     ],
