@@ -96,7 +96,8 @@ TARGETS: tuple[Target, ...] = (
     Target("peak_rss_bytes", 10_000, 1_000 * MB, "peak RSS of the build under 1 GB"),
     Target("largest_html_bytes", 10_000, 100_000, "no HTML page over 100 KB at 10,000 clusters"),
     Target("search_index_bytes", 10_000, 5 * MB, "first search downloads at most 5 MB at 10,000 clusters"),
-    Target("serve_rebuild_s", SERVE_SIZE, 2.0, "preview shows an edited record within 2 s at 1,000 clusters"),
+    # `make serve` runs `mkdocs serve --dirty`; plain `mkdocs serve` is reported beside it.
+    Target("serve_dirty_rebuild_s", SERVE_SIZE, 2.0, "preview (make serve) shows an edited record within 2 s at 1,000 clusters"),
 )
 
 
