@@ -24,8 +24,8 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel
 
-from .kb import KnowledgeBase, _nested_model
-from .models import KINDS
+from .kb import KnowledgeBase
+from .models import KINDS, nested_model
 from .schema import field_order, schema_file_name, schema_files
 
 __all__ = ["LIST_SEPARATOR", "export_files", "kind_columns", "kind_csv", "knowledge_base_json", "record_data"]
@@ -77,7 +77,7 @@ def _column_paths(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> list[
     paths: list[tuple[str, ...]] = []
     for name in field_order(model):
         info = model.model_fields[name]
-        nested = _nested_model(info.annotation)
+        nested = nested_model(info.annotation)
         if nested is not None and not _is_list(info.annotation):
             paths.extend(_column_paths(nested, (*prefix, name)))
         else:

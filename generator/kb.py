@@ -18,12 +18,25 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Generic, TypeVar, get_args
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from .loader import Document, LoadError, Loc, load_file
-from .models import KINDS, Cluster, Edition, Practice, Principle, Record, Ref, Sector, Session, Territory, id_problem
+from .models import (
+    KINDS,
+    Cluster,
+    Edition,
+    Practice,
+    Principle,
+    Record,
+    Sector,
+    Session,
+    Territory,
+    id_problem,
+    nested_model,
+    ref_kind,
+)
 from .problems import Problem, ValidationFailed
 
 __all__ = ["Entry", "KnowledgeBase", "load_knowledge_base", "validate_documents"]
@@ -318,30 +331,6 @@ def validate_documents(
 # -- cross-record checks -----------------------------------------------------------------------
 
 
-def _ref_kind(annotation: Any, metadata: Iterable[Any] = ()) -> str | None:
-    for item in metadata:
-        if isinstance(item, Ref):
-            return item.kind
-    for item in getattr(annotation, "__metadata__", ()):
-        if isinstance(item, Ref):
-            return item.kind
-    for arg in get_args(annotation):
-        found = _ref_kind(arg)
-        if found:
-            return found
-    return None
-
-
-def _nested_model(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):
-        found = _nested_model(arg)
-        if found:
-            return found
-    return None
-
-
 _REF_FIELDS: dict[type[BaseModel], list[tuple[str, str | None, type[BaseModel] | None]]] = {}
 
 
@@ -350,8 +339,8 @@ def _ref_fields(model: type[BaseModel]) -> list[tuple[str, str | None, type[Base
     if model not in _REF_FIELDS:
         fields = []
         for name, info in model.model_fields.items():
-            kind = _ref_kind(info.annotation, info.metadata)
-            nested = _nested_model(info.annotation)
+            kind = ref_kind(info.annotation, info.metadata)
+            nested = nested_model(info.annotation)
             if kind or nested:
                 fields.append((name, kind, nested))
         _REF_FIELDS[model] = fields
@@ -474,7 +463,7 @@ def _model_at(model: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
         if isinstance(part, int):
             continue
         info = current.model_fields.get(part)
-        current = _nested_model(info.annotation) if info else None
+        current = nested_model(info.annotation) if info else None
     return current
 
 

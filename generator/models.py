@@ -11,10 +11,10 @@ The loader hands every scalar over as text, so a number or a date is only what a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, get_args
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
@@ -35,6 +35,9 @@ __all__ = [
     "Sector",
     "Session",
     "Territory",
+    "id_problem",
+    "nested_model",
+    "ref_kind",
 ]
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -366,6 +369,32 @@ class Cluster(Record):
         for index, practice in enumerate(self.practices):
             if practice.source:
                 yield ("practices", index, "source"), practice.source
+
+
+def ref_kind(annotation: Any, metadata: Iterable[Any] = ()) -> str | None:
+    """The kind a field refers to (its :class:`Ref` marker), looking inside Optional and list."""
+    for item in metadata:
+        if isinstance(item, Ref):
+            return item.kind
+    for item in getattr(annotation, "__metadata__", ()):
+        if isinstance(item, Ref):
+            return item.kind
+    for arg in get_args(annotation):
+        found = ref_kind(arg)
+        if found:
+            return found
+    return None
+
+
+def nested_model(annotation: Any) -> type[BaseModel] | None:
+    """The model of a field's nested entries (``list[Practice]`` -> Practice), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = nested_model(arg)
+        if found:
+            return found
+    return None
 
 
 KINDS: dict[str, type[Record]] = {

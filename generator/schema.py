@@ -24,8 +24,7 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
 from . import models
-from .kb import _nested_model, _ref_kind
-from .models import ID_MAX, ID_PATTERN, KINDS, Record
+from .models import ID_MAX, ID_PATTERN, KINDS, Record, nested_model, ref_kind
 
 __all__ = [
     "SCHEMA_DIALECT",
@@ -101,7 +100,7 @@ def _models_in(model: type[BaseModel]) -> Iterator[type[BaseModel]]:
         seen.add(current)
         yield current
         for info in current.model_fields.values():
-            nested = _nested_model(info.annotation)
+            nested = nested_model(info.annotation)
             if nested is not None:
                 stack.append(nested)
 
@@ -114,7 +113,7 @@ def _describe_references(model: type[BaseModel], schema: dict[str, Any]) -> None
         if target is None:
             continue
         for name, info in current.model_fields.items():
-            kind = _ref_kind(info.annotation, info.metadata)
+            kind = ref_kind(info.annotation, info.metadata)
             prop = target.get("properties", {}).get(name)
             if kind is None or prop is None:
                 continue

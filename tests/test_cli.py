@@ -80,9 +80,10 @@ def test_validate_exits_1_with_located_problems_and_a_summary(tmp_path: Path, ca
     (tmp_path / "clusters" / "a.yaml").write_text("name: A\nterritory: nowhere\nsources: [{title: T}]\nbogus: 1\n", "utf-8")
     assert cli.main(["validate", str(tmp_path)]) == 1
     lines = capsys.readouterr().out.splitlines()
-    assert lines[-1] == "1 error in 1 file"
+    assert lines[-1] == "2 errors in 1 file"
     shown = os.path.relpath(tmp_path / "clusters" / "a.yaml")
-    assert lines[0].startswith(f"{shown}:4:1: error: unknown field 'bogus'; allowed fields: name, ")
+    assert lines[0] == f"{shown}:2:12: error: unknown territory 'nowhere' (there are no territories records yet)"
+    assert lines[1].startswith(f"{shown}:4:1: error: unknown field 'bogus'; allowed fields: name, ")
 
 
 def run_module(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
