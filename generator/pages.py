@@ -16,6 +16,7 @@ import html
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .kb import Entry, KnowledgeBase
@@ -55,8 +56,13 @@ def src(kind: str, record_id: str) -> str:
 
 
 def ref(entry: Entry[Any]) -> dict[str, str]:
-    """A link to a record: its name and the source path of its page."""
-    return {"name": entry.name, "src": src(entry.kind, entry.id)}
+    """A link to a record: its name and the source path of its page (shared: never modify it)."""
+    return _ref(entry.kind, entry.id, entry.name)
+
+
+@lru_cache(maxsize=65536)  # a record is linked from many pages: build its link once
+def _ref(kind: str, record_id: str, name: str) -> dict[str, str]:
+    return {"name": name, "src": src(kind, record_id)}
 
 
 def citation(source: Citation) -> dict[str, Any]:

@@ -151,14 +151,22 @@ def relative(target: str, page: str) -> str:
     path, _, anchor = target.partition("#")
     if not path:
         return f"#{anchor}"
-    # Both are clean relative paths, so a common prefix is enough (posixpath.relpath is slow).
-    base = page.split("/")[:-1]
-    parts = path.split("/")
-    common = 0
-    while common < len(base) and common < len(parts) - 1 and base[common] == parts[common]:
-        common += 1
-    link = "/".join([".."] * (len(base) - common) + parts[common:])
+    folder, _, name = path.rpartition("/")
+    link = _folder_prefix(folder, page.rpartition("/")[0]) + name
     return f"{link}#{anchor}" if anchor else link
+
+
+@lru_cache(maxsize=4096)  # a site has few folders: every link reuses one of a few prefixes
+def _folder_prefix(folder: str, page_folder: str) -> str:
+    """The relative way from ``page_folder`` to ``folder``, ending in '/' unless empty."""
+    # Both are clean relative paths, so a common prefix is enough (posixpath.relpath is slow).
+    base = page_folder.split("/") if page_folder else []
+    parts = folder.split("/") if folder else []
+    common = 0
+    while common < len(base) and common < len(parts) and base[common] == parts[common]:
+        common += 1
+    way = [".."] * (len(base) - common) + parts[common:]
+    return "/".join(way) + "/" if way else ""
 
 
 class Renderer:

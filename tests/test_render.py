@@ -142,3 +142,22 @@ def test_any_text_is_harmless(text: str) -> None:
     assert_harmless(page_html(f"# {escape_text(text)}\n\n{markdown_html(text) if text.strip() else ''}\n"))
     if text.strip():
         assert_harmless(page_html(f"- {markdown_inline(text)}\n"))
+
+
+@pytest.mark.parametrize(
+    ("target", "page", "expected"),
+    [
+        ("clusters/a.md", "clusters/b.md", "a.md"),
+        ("territories/x.md", "clusters/b.md", "../territories/x.md"),
+        ("index.md", "clusters/page/2.md", "../../index.md"),
+        ("clusters/index.md", "clusters/page/2.md", "../index.md"),
+        ("clusters/page/3.md", "clusters/page/2.md", "3.md"),
+        ("about.md", "index.md", "about.md"),
+        ("clusters/a.md#practice-1", "index.md", "clusters/a.md#practice-1"),
+        ("#sources", "clusters/b.md", "#sources"),
+        ("sectors/health/page/2.md", "sectors/health.md", "health/page/2.md"),
+        ("sectors/health.md", "sectors/health/page/2.md", "../../health.md"),
+    ],
+)
+def test_relative_links_between_source_paths(target: str, page: str, expected: str) -> None:
+    assert relative(target, page) == expected
