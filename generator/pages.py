@@ -442,17 +442,21 @@ def territory_index(kb: KnowledgeBase) -> PageSpec:
     return PageSpec("territories/index.md", "territories.md.j2", "Territories", context, search=False)
 
 
+def _counted(table: dict[str, Entry[Any]], counts: Counter[str]) -> list[dict[str, Any]]:
+    """Links to the counted records with their counts, the most frequent first, then by name."""
+    return sorted(
+        ({**ref(table[key]), "count": n} for key, n in counts.items()),
+        key=lambda item: (-item["count"], item["name"].casefold(), item["src"]),
+    )
+
+
 def territory_pages(kb: KnowledgeBase, entry: Entry[Territory]) -> Iterator[PageSpec]:
     record = entry.record
     page = src("territories", entry.id)
     clusters = kb.clusters_in(entry.id)
     listing = cluster_listing(kb, page, clusters)
     hosted, invited = kb.editions_of(entry.id)
-    sector_counts = Counter(s for c in clusters for s in c.record.sectors)
-    sectors = sorted(
-        ({**ref(kb.sectors[s]), "count": n} for s, n in sector_counts.items()),
-        key=lambda s: (-s["count"], s["name"].casefold(), s["src"]),
-    )
+    sectors = _counted(kb.sectors, Counter(s for c in clusters for s in c.record.sectors))
     context = {
         "name": entry.name,
         "kind": record.kind,
@@ -494,11 +498,7 @@ def sector_pages(kb: KnowledgeBase, entry: Entry[Sector]) -> Iterator[PageSpec]:
     page = src("sectors", entry.id)
     clusters = kb.clusters_in_sector(entry.id)
     listing = cluster_listing(kb, page, clusters)
-    by_territory = Counter(c.record.territory for c in clusters)
-    territories = sorted(
-        ({**ref(kb.territories[t]), "count": n} for t, n in by_territory.items()),
-        key=lambda t: (-t["count"], t["name"].casefold(), t["src"]),
-    )
+    territories = _counted(kb.territories, Counter(c.record.territory for c in clusters))
     context = {
         "name": entry.name,
         "ecosystem": record.ecosystem,
