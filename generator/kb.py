@@ -27,6 +27,7 @@ from .models import (
     KINDS,
     Cluster,
     Edition,
+    FollowUp,
     Practice,
     Principle,
     Record,
@@ -160,6 +161,22 @@ class KnowledgeBase:
                 for principle in session.principles:
                     table[principle].append((entry.id, index))
         return table
+
+    @cached_property
+    def _follow_ups_by_cluster(self) -> dict[str, list[tuple[str, int]]]:
+        table: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for entry in self.editions_by_year():
+            for index, follow_up in enumerate(entry.record.follow_ups):
+                for cluster in dict.fromkeys(follow_up.clusters):
+                    table[cluster].append((entry.id, index))
+        return table
+
+    def follow_ups_of(self, cluster_id: str) -> list[tuple[Entry[Edition], FollowUp]]:
+        """Later cooperation recorded on editions that names the cluster, oldest edition first."""
+        return [
+            (self.editions[eid], self.editions[eid].record.follow_ups[index])
+            for eid, index in self._follow_ups_by_cluster.get(cluster_id, [])
+        ]
 
     def _sorted(self, table: dict[str, Entry[R]]) -> list[Entry[R]]:
         return sorted(table.values(), key=lambda e: (e.name.casefold(), e.id))

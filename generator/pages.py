@@ -363,6 +363,11 @@ def cluster_page(kb: KnowledgeBase, entry: Entry[Cluster]) -> PageSpec:
         "practices": practices,
         "editions": [{**ref(e), "year": e.record.year} for e in editions],
         "related": [cluster_item(kb, e) for e in kb.related_clusters(entry.id)],
+        "follow_ups": [
+            {"edition": {**ref(edition), "year": edition.record.year}, "what": f.what, "when": f.when,
+             "source": cite(edition.record, f.source)}
+            for edition, f in kb.follow_ups_of(entry.id)
+        ],
         "sources": sources(record),
         "contribute": CONTRIBUTE,
     }
