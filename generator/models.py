@@ -311,12 +311,18 @@ class Edition(Record):
     venue: Text | None = Field(None, description="Where it was held, e.g. 'Barcelona'.")
     summary: Markdown | None = Field(None, description="What the edition was about (Markdown).")
     delegation: Delegation | None = Field(None, description="The invited delegation.")
+    participants: list[Figure] = Field(
+        default_factory=list,
+        description="Counted participants: the hosts' (24 Catalan clusters) or everyone's (about 60 professionals); "
+        "the invited delegation's own counts go in `delegation`.",
+    )
     programme: list[Session] = Field(default_factory=list, description="Tracks, meetings, tours and trainings.")
     outcomes: list[Figure] = Field(default_factory=list, description="Sourced results, e.g. more than 50 meetings.")
     sectors: list[SectorId] = Field(default_factory=list, description="Sectors the participants had in common.")
     follow_ups: list[FollowUp] = Field(default_factory=list, description="Later cooperation between participants.")
 
     def _source_refs(self) -> Iterator[tuple[tuple[str | int, ...], str]]:
+        yield from _figure_refs("participants", self.participants)
         yield from _figure_refs("outcomes", self.outcomes)
         if self.delegation:
             for index, figure in enumerate(self.delegation.counts):

@@ -297,6 +297,7 @@ def edition_pages(kb: KnowledgeBase, entry: Entry[Edition]) -> Iterator[PageSpec
             "institutions": delegation.institutions,
         },
         "days": [{"day": day, "sessions": sessions} for day, sessions in by_day.items()],
+        "participants": [figure(record, f) for f in record.participants],
         "outcomes": [figure(record, f) for f in record.outcomes],
         "sectors": [ref(kb.sectors[s]) for s in record.sectors],
         "principles": sorted(presented.values(), key=lambda p: (p["number"], p["src"])),

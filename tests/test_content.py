@@ -189,6 +189,19 @@ def test_norway_delegation(kb: KnowledgeBase) -> None:
     assert [s.kind for s in edition.programme] == ["visit"]
 
 
+@pytest.mark.parametrize(
+    ("edition_id", "label", "value", "qualifier"),
+    [
+        ("norway-2013", "Catalan clusters represented", 24, None),
+        ("basque-country-navarra-2017", "cluster professionals", 60, "about"),
+        ("lombardy-2018", "clusters", 13, None),
+    ],
+)
+def test_participant_counts(kb: KnowledgeBase, edition_id: str, label: str, value: int, qualifier: str | None) -> None:
+    (count,) = kb.editions[edition_id].record.participants
+    assert (count.label, count.value, count.qualifier) == (label, value, qualifier)
+
+
 # -- territories -------------------------------------------------------------------------------
 
 PARENTS = {
