@@ -152,7 +152,8 @@ def _decode(raw: bytes, path: Path) -> str:
     return text
 
 
-def _check_text(text: str, path: Path) -> None:
+def _check_tabs(text: str, path: Path) -> None:
+    """Tabs in indentation: YAML forbids them, and PyYAML's own message does not say so."""
     problems = []
     for number, line in enumerate(text.split("\n") if "\t" in text else (), start=1):
         indent = len(line) - len(line.lstrip(" \t"))
@@ -161,8 +162,6 @@ def _check_text(text: str, path: Path) -> None:
             problems.append(Problem(path, number, col, "tab character in indentation; indent with spaces"))
     if problems:
         raise LoadError(problems)
-    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.split("\n")):
-        raise LoadError([Problem(path, 1, 1, "file is empty; a record file holds one YAML mapping")])
 
 
 def _mark(mark: Any) -> tuple[int, int]:
@@ -186,7 +185,7 @@ def _yaml_problem(exc: yaml.YAMLError, path: Path) -> Problem:
 def load_bytes(raw: bytes, path: Path) -> Document:
     """Load a record from its bytes. Raises :class:`LoadError`; never anything else for any input."""
     text = _decode(raw, path)
-    _check_text(text, path)
+    _check_tabs(text, path)
     try:
         node = yaml.compose(text, Loader=_NodeLoader)
     except yaml.YAMLError as exc:

@@ -188,8 +188,8 @@ def test_no_traceback_from_the_real_command(tmp_path: Path) -> None:
 def test_editions_sort_by_year_then_start_even_when_a_start_is_unknown(tmp_path: Path) -> None:
     from generator.kb import load_knowledge_base
 
-    root = lay_over(tmp_path, "missing-field")
-    shutil.copytree(VALID, root, dirs_exist_ok=True)  # undo the broken case: a clean copy
+    root = tmp_path / "kb"
+    shutil.copytree(VALID, root)
     (root / "editions" / "colombia-2018-second.yaml").write_text(
         "name: Second 2018\nsynthetic: true\nyear: 2018\norganiser: X\nhost: catalonia\ninvited: [norway]\n"
         "sources:\n  - title: t\n",
