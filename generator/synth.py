@@ -170,33 +170,24 @@ class _Generator:
                 "sources": [self.source("A", f"territories/{country_id}")],
             }
             for _ in range(self.rng.randint(3, 5)):
-                region_name = self.place_name()
-                region_id = self.new_id("territories", region_name)
-                records[region_id] = {
-                    "name": region_name,
-                    "synthetic": True,
-                    "kind": "region",
-                    "parent": country_id,
-                    "country_code": code,
-                    "summary": self.paragraph(1, 2),
-                    "sources": [self.source("B", f"territories/{region_id}")],
-                }
+                region_id = self.place(records, "region", country_id, code, summary=True)
                 places.append(region_id)
                 if index == 0 and not host:
                     host = region_id
                 for _ in range(self.rng.randint(2, 4)):
-                    city_name = self.place_name()
-                    city_id = self.new_id("territories", city_name)
-                    records[city_id] = {
-                        "name": city_name,
-                        "synthetic": True,
-                        "kind": "city",
-                        "parent": region_id,
-                        "country_code": code,
-                        "sources": [self.source("B", f"territories/{city_id}")],
-                    }
-                    places.append(city_id)
+                    places.append(self.place(records, "city", region_id, code, summary=False))
         return records, host, countries[1:], places
+
+    def place(self, records: dict[str, dict[str, Any]], kind: str, parent: str, code: str, *, summary: bool) -> str:
+        """Add a region or city under ``parent`` to ``records``; return its id."""
+        name = self.place_name()
+        territory_id = self.new_id("territories", name)
+        record: dict[str, Any] = {"name": name, "synthetic": True, "kind": kind, "parent": parent, "country_code": code}
+        if summary:
+            record["summary"] = self.paragraph(1, 2)
+        record["sources"] = [self.source("B", f"territories/{territory_id}")]
+        records[territory_id] = record
+        return territory_id
 
     def sectors(self) -> dict[str, dict[str, Any]]:
         records: dict[str, dict[str, Any]] = {}
