@@ -204,6 +204,11 @@ class Renderer:
         def links(refs: list[dict[str, str]]) -> str:
             return ", ".join(a(ref) for ref in refs)
 
-        text = self._templates[template].render(**context, link=link, a=a, links=links, page_src=src_uri)
+        # In list items only the item itself is a link; its territory and sectors are plain names.
+        # A line of several links is hard to scan, and every link is work for MkDocs (issue 6).
+        def names(refs: list[dict[str, str]]) -> str:
+            return ", ".join(escape_text(ref["name"]) for ref in refs)
+
+        text = self._templates[template].render(**context, link=link, a=a, links=links, names=names, page_src=src_uri)
         # Collapse the blank lines that template logic leaves behind.
         return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
