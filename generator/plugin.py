@@ -5,8 +5,13 @@ relative to ``mkdocs.yml``). The plugin is a thin caller of the core:
 
 * ``on_config`` loads and validates the knowledge base once per build; invalid content logs every
   ``path:line:col: error:`` line and aborts before MkDocs touches the site directory;
-* ``on_files`` renders every page (:mod:`generator.pages`) and adds it with ``File.generated``;
-  a hand-written ``docs/index.md`` replaces the generated home page;
+* ``on_files`` adds every page (:mod:`generator.pages`) with ``File.generated``; its Markdown is
+  written when MkDocs first reads it; a hand-written ``docs/index.md`` replaces the generated home
+  page;
+* ``on_nav`` starts worker processes that convert a share of the generated pages (:mod:`.parallel`)
+  on a machine with more than one core;
+* ``on_page_context`` hands material's search only the parts of a generated page it indexes (the
+  rest is marked ``data-search-exclude``), so it does not parse the whole page;
 * ``on_post_build`` (after material's search plugin) adds an accent-folded field to the search
   index, so ``Bogota`` finds Bogotá;
 * ``on_serve`` watches the content folder, so the preview reloads when a record changes.
@@ -17,6 +22,7 @@ generated page modified only when its Markdown changed, so MkDocs rebuilds just 
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
@@ -31,10 +37,12 @@ from mkdocs.config import config_options as c
 from mkdocs.exceptions import Abort
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 
 from .export import export_files
 from .kb import KnowledgeBase, load_knowledge_base
-from .pages import generate_pages, render_page
+from .pages import PageSpec, generate_pages, render_page
+from .parallel import ParallelPage, Pool, available_cores, can_fork
 from .problems import ValidationFailed, format_problem, summary_line
 from .render import Renderer
 
@@ -50,21 +58,66 @@ SEARCH_TEXT_LIMIT = 200
 
 GENERATED_SECTIONS = ("clusters/", "editions/", "decalogue/", "territories/", "sectors/")
 
+PARALLEL_MIN_PAGES = 200
+"""Below this many generated pages a build stays in one process (forking would not pay off)."""
+
+MAX_JOBS = 4
+
 
 class _Config(base.Config):
     enabled = c.Type(bool, default=True)
     """Turn the plugin off (the site then has only the hand-written pages)."""
     content_dir = c.Type(str, default="content")
     """The knowledge base folder, relative to mkdocs.yml."""
+    jobs = c.Type(int, default=0)
+    """Processes converting generated pages in ``mkdocs build``: 0 picks the available cores (at
+    most 4, and 1 below 200 generated pages), 1 keeps the build in one process."""
 
 
 class _GeneratedPage(File):
-    """A generated page that knows whether it changed since the previous (dirty) build."""
+    """A generated page: its Markdown is written when first read, and it knows whether it changed
+    since the previous (dirty) build."""
 
     modified: bool = True
+    spec: PageSpec
+    source: Callable[[_GeneratedPage], str]
+
+    @property
+    def content_string(self) -> str:
+        if self._content is None:
+            self._content = self.source(self)
+        return str(self._content)
+
+    @content_string.setter
+    def content_string(self, value: str) -> None:
+        self._content = value
+
+    @property
+    def content_bytes(self) -> bytes:
+        return self.content_string.encode("utf-8")
+
+    @content_bytes.setter
+    def content_bytes(self, value: bytes) -> None:
+        self._content = value.decode("utf-8")
 
     def is_modified(self) -> bool:
         return self.modified
+
+
+# What material's search plugin skips (``data-search-exclude``) and removes from the page
+# afterwards. Only whole elements are cut: a section from its heading to the next section, a
+# paragraph, or a <div> with no <div> inside (record text); anything else is left to material.
+_UNSEARCHED = re.compile(
+    r"<h[1-6]\b[^>]*\sdata-search-exclude\b[^>]*>.*?(?=<h[1-6]\b[^>]*\sid=|\Z)"
+    r"|<p\b[^>]*\sdata-search-exclude\b[^>]*>.*?</p>"
+    r"|<div\b[^>]*\sdata-search-exclude\b[^>]*>(?:(?!<div\b).)*?</div>",
+    re.S,
+)
+
+
+def searched_part(html: str) -> str:
+    """The part of a page's HTML that material's search indexes (what it would skip is cut)."""
+    return _UNSEARCHED.sub("", html)
 
 
 _FOLD_EXTRA = str.maketrans(
@@ -103,6 +156,8 @@ class ClusterKbPlugin(BasePlugin[_Config]):
         self._renderer: Renderer | None = None
         self._digests: dict[str, str] = {}
         self._pending: dict[str, str] = {}
+        self.command: str | None = None
+        self._pool: Pool | None = None
         self.data_files: Callable[[KnowledgeBase], dict[str, bytes]] = export_files
         """Non-page files to publish, by path (e.g. ``data/knowledge-base.json``): the open-data seam."""
 
@@ -113,6 +168,7 @@ class ClusterKbPlugin(BasePlugin[_Config]):
     # Having on_startup keeps this instance across `mkdocs serve` rebuilds (MkDocs >= 1.4).
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.is_dirty = dirty
+        self.command = command
 
     def on_config(self, config: Any) -> None:
         if not self.config.enabled:
@@ -134,22 +190,92 @@ class ClusterKbPlugin(BasePlugin[_Config]):
             return None
         assert self.kb is not None
         self._renderer = self._renderer or Renderer()
+        self._close_pool()
         home_page = files.get_file_from_path("index.md") is None
         self._pending = {}
+        in_nav = set(_nav_paths(config.nav))
         for spec in generate_pages(self.kb, home_page=home_page):
             if files.get_file_from_path(spec.src_uri) is not None:
                 log.warning(f"docs/{spec.src_uri} replaces the page the knowledge base would generate there")
                 continue
-            markdown = render_page(self._renderer, spec)
-            page = _GeneratedPage.generated(config, spec.src_uri, content=markdown)
-            digest = hashlib.sha256(markdown.encode()).hexdigest()
-            self._pending[spec.src_uri] = digest
+            page = _GeneratedPage.generated(config, spec.src_uri, content="")
+            page._content = None  # written on first read (by this process or a worker)
+            page.spec, page.source = spec, self._markdown
+            if spec.src_uri not in in_nav:  # the nav makes its own pages, with their titles
+                ParallelPage(None, page, config)
             if self.is_dirty:
+                # A dirty rebuild compares every page's Markdown with the previous build's.
+                digest = hashlib.sha256(page.content_string.encode()).hexdigest()
+                self._pending[spec.src_uri] = digest
                 page.modified = self._digests.get(spec.src_uri) != digest or not os.path.isfile(page.abs_dest_path)
             files.append(page)
         for path, data in sorted(self.data_files(self.kb).items()):
             files.append(File.generated(config, path, content=data))
         return files
+
+    def _markdown(self, file: _GeneratedPage) -> str:
+        result = self._pool.result(file.src_uri) if self._pool is not None else None
+        if result is not None and result.source is not None:
+            return result.source
+        assert self._renderer is not None
+        return render_page(self._renderer, file.spec)
+
+    def jobs(self, pages: int) -> int:
+        """How many processes convert the generated pages in this build."""
+        if self.command not in (None, "build", "gh-deploy") or self.is_dirty or not can_fork():
+            return 1
+        if self.config.jobs > 0:
+            return self.config.jobs
+        return min(available_cores(), MAX_JOBS) if pages >= PARALLEL_MIN_PAGES else 1
+
+    @event_priority(-100)  # every plugin has added its files and built its part of the nav
+    def on_nav(self, nav: Any, *, config: Any, files: Files) -> Any:
+        if not self.config.enabled:
+            return nav
+        # Pages outside the nav (records, listing pages) are read only after this event.
+        pages = [f for f in files.documentation_pages() if isinstance(f.page, ParallelPage)]
+        jobs = self.jobs(len(pages))
+        if jobs > 1:
+            self._pool = Pool(config, files, pages, jobs)
+            for file in pages:
+                file.page.pool = self._pool  # type: ignore[union-attr]
+            self._pool.start()
+        return nav
+
+    def on_env(self, env: Any, *, config: Any, files: Files) -> Any:
+        self._close_pool()  # every page has been read and converted
+        return env
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._close_pool()
+
+    def _close_pool(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+    @event_priority(50)  # before material's search plugin indexes the page
+    def on_page_context(self, context: Any, *, page: Page, config: Any, nav: Any) -> Any:
+        """Index a generated page from the part material's search keeps, not from the whole page.
+
+        Material's parser would read every element of the page only to skip those marked
+        ``data-search-exclude``; it gets a copy of the page with those cut, and the page itself is
+        marked excluded so material does not index it twice. Its content is left whole.
+        """
+        index = getattr(config.plugins.get("material/search"), "search_index", None)
+        if not self.config.enabled or not isinstance(page.file, _GeneratedPage) or not page.content:
+            return context
+        if not callable(getattr(index, "add_entry_from_context", None)):
+            return context  # not material's search plugin: it indexes the page its own way
+        search = page.meta.get("search") or {}
+        if search.get("exclude"):
+            return context
+        view = copy.copy(page)
+        view.content = searched_part(page.content)
+        index.add_entry_from_context(view)
+        page.meta = {**page.meta, "search": {**search, "exclude": True}}
+        return context
+
 
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
         if not self.config.enabled:
@@ -162,10 +288,22 @@ class ClusterKbPlugin(BasePlugin[_Config]):
     def on_post_build(self, *, config: Any) -> None:
         if not self.config.enabled:
             return
-        self._digests = self._pending
+        if self.is_dirty:
+            self._digests = self._pending
         index = Path(config.site_dir) / "search" / "search_index.json"
         if index.is_file():
             index.write_text(fold_search_index(index.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+def _nav_paths(nav: Any) -> list[str]:
+    """The page paths named in a ``nav`` setting (nested lists of titles and paths)."""
+    if isinstance(nav, str):
+        return [nav]
+    if isinstance(nav, dict):
+        return [path for value in nav.values() for path in _nav_paths(value)]
+    if isinstance(nav, list):
+        return [path for item in nav for path in _nav_paths(item)]
+    return []
 
 
 def shorten(html: str, limit: int = SEARCH_TEXT_LIMIT) -> str:
