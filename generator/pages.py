@@ -16,7 +16,7 @@ import html
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from .kb import Entry, KnowledgeBase
@@ -42,9 +42,15 @@ class PageSpec:
     src_uri: str
     template: str
     title: str
-    context: dict[str, Any] = field(default_factory=dict)
+    context: dict[str, Any] | Callable[[], dict[str, Any]] = field(default_factory=dict)
+    """The template's values, or a function that gathers them when the page is written: a record
+    page's values are built only then, so 10,000 of them are never held at once (issue 6)."""
     search: bool = True
     """False for listing pages: they must not crowd record pages out of search results."""
+
+    def values(self) -> dict[str, Any]:
+        """The template's values."""
+        return self.context() if callable(self.context) else self.context
 
 
 # -- small helpers -------------------------------------------------------------------------------
@@ -195,6 +201,9 @@ class Listing:
             "pager": [{"number": n, "src": _page_src(self.base, n)} for n in range(1, len(pages) + 1)],
         }
 
+    def _continuation(self, title: str, back: dict[str, str], number_: int) -> dict[str, Any]:
+        return {"title": title, "back": back, "listing": self.part(number_)}
+
     def continuation_pages(self, title: str, back: dict[str, str]) -> Iterator[PageSpec]:
         """Pages 2 and on, each with a link back to the page that holds the first part."""
         count = len(self.pages())
@@ -203,7 +212,7 @@ class Listing:
                 _page_src(self.base, n),
                 "listing.md.j2",
                 f"{title}, page {n} of {count}",
-                {"title": f"{title}, page {n} of {count}", "back": back, "listing": self.part(n)},
+                partial(self._continuation, f"{title}, page {n} of {count}", back, n),
                 search=False,
             )
 
@@ -336,6 +345,11 @@ def cluster_index(kb: KnowledgeBase) -> Iterator[PageSpec]:
 
 
 def cluster_page(kb: KnowledgeBase, entry: Entry[Cluster]) -> PageSpec:
+    return PageSpec(src("clusters", entry.id), "cluster.md.j2", entry.name, partial(cluster_values, kb, entry))
+
+
+def cluster_values(kb: KnowledgeBase, entry: Entry[Cluster]) -> dict[str, Any]:
+    """What a cluster's page shows."""
     record = entry.record
     practices = []
     for practice in record.practices:
@@ -351,7 +365,7 @@ def cluster_page(kb: KnowledgeBase, entry: Entry[Cluster]) -> PageSpec:
             }
         )
     editions = sorted((kb.editions[e] for e in record.editions), key=lambda e: (e.record.year, e.id))
-    context = {
+    return {
         "name": entry.name,
         "territory": territory_path(kb, record.territory),
         "sectors": [ref(kb.sectors[s]) for s in record.sectors],
@@ -372,7 +386,6 @@ def cluster_page(kb: KnowledgeBase, entry: Entry[Cluster]) -> PageSpec:
         "sources": sources(record),
         "contribute": CONTRIBUTE,
     }
-    return PageSpec(src("clusters", entry.id), "cluster.md.j2", entry.name, context)
 
 
 # -- decalogue -------------------------------------------------------------------------------------
@@ -546,7 +559,7 @@ def render_page(renderer: Renderer, spec: PageSpec) -> str:
     meta: dict[str, Any] = {"title": html.escape(spec.title)}
     if not spec.search:
         meta["search"] = {"exclude": True}
-    return front_matter(meta) + "\n" + renderer.render(spec.template, spec.context, spec.src_uri)
+    return front_matter(meta) + "\n" + renderer.render(spec.template, spec.values(), spec.src_uri)
 
 
 def render_pages(kb: KnowledgeBase, renderer: Renderer | None = None, *, home_page: bool = True) -> dict[str, str]:
