@@ -210,6 +210,11 @@ class ParallelPage(Page):
 
     pool: Pool | None = None
 
+    def read_source(self, config: Any) -> None:
+        super().read_source(config)
+        if callable(getattr(self.file, "source", None)):
+            self.file._content = None  # the plugin writes it again if anything reads the file again
+
     def render(self, config: Any, files: Files) -> None:
         result = self.pool.take(self.file.src_uri) if self.pool is not None else None
         if result is None or result.error is not None or result.markdown != self.markdown:
