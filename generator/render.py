@@ -117,14 +117,32 @@ def _sanitise(rendered: str, tags: set[str]) -> str:
     )
 
 
+# Prose with nothing Markdown or HTML would read as syntax: lines that start with a letter, hold
+# only letters, digits, spaces and sentence punctuation, and neither start nor end with a space.
+# Python-Markdown makes such text plain paragraphs, so it can be written without running it
+# (most record text is like this; tests/test_render.py checks both ways give the same HTML).
+_PLAIN_LINE = re.compile(r"[^\W\d_](?:[\w ,.;:'\"?%/@$€£’‘“”«»–—-]*[\w,.;:'\"?%/@$€£’‘“”«»–—-])?")
+_PARAGRAPH_BREAK = re.compile(r"\n(?:[ \t]*\n)+")
+
+
+def _plain_paragraphs(text: str) -> list[str] | None:
+    """The paragraphs of ``text`` if it is plain prose (see above), else None."""
+    paragraphs = _PARAGRAPH_BREAK.split(text.strip("\n"))
+    for paragraph in paragraphs:
+        for line in paragraph.split("\n"):
+            if not _PLAIN_LINE.fullmatch(line) or "_" in line:
+                return None
+    return paragraphs
+
+
 @lru_cache(maxsize=65536)
 def markdown_html(text: str, *, search: bool = True) -> str:
     """Record Markdown as one sanitised HTML block, ready to embed in a page's Markdown.
 
     ``search=False`` keeps the block out of the search index (material's ``data-search-exclude``).
     """
-    clean = _sanitise(_MD.convert(text), _BLOCK_TAGS)
-    body = _protect(clean).strip()
+    paragraphs = _plain_paragraphs(text)
+    body = _block(text) if paragraphs is None else "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
     marker = "" if search else ' data-search-exclude="true"'
     return f'<div class="kb-text"{marker}>\n{body}\n</div>'
 
@@ -132,9 +150,19 @@ def markdown_html(text: str, *, search: bool = True) -> str:
 @lru_cache(maxsize=65536)
 def markdown_inline(text: str) -> str:
     """Record Markdown as one line of sanitised inline HTML (list items, short fields)."""
+    if _plain_paragraphs(text) is not None:
+        return " ".join(html.escape(text, quote=False).split())
+    return _inline(text)
+
+
+def _block(text: str) -> str:
+    """Record Markdown rendered by Python-Markdown and sanitised: the way for any text."""
+    return _protect(_sanitise(_MD.convert(text), _BLOCK_TAGS)).strip()
+
+
+def _inline(text: str) -> str:
     rendered = _BLOCK_BREAK.sub(" ", _MD.convert(text))
-    clean = _sanitise(rendered, _INLINE_TAGS)
-    return " ".join(_protect(clean).split())
+    return " ".join(_protect(_sanitise(rendered, _INLINE_TAGS)).split())
 
 
 def front_matter(meta: dict[str, Any]) -> str:

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generator import render
 from generator.render import escape_text, escape_url, front_matter, markdown_html, markdown_inline, relative
 
 HOSTILE = [
@@ -148,3 +149,45 @@ def test_any_text_is_harmless(text: str) -> None:
     if text.strip():
         assert_harmless(page_html(f"- {markdown_inline(text)}\n"))
 
+
+
+# Plain prose is written without running Python-Markdown; it must give the HTML the full way gives.
+_PROSE = st.text(
+    alphabet=st.sampled_from(list("abcXYZáÑøßé日本 0123456789,.;:'\"?%/@$€’“”–—-\n_*#<>&[]()!|\\`~^{}=+\t\u00a0")),
+    max_size=60,
+)
+_PLAIN = st.lists(
+    st.from_regex(r"[A-Za-zÁé][A-Za-zé0-9 ,.;:'?%/@$€’“”–—-]{0,30}[A-Za-z0-9.,]", fullmatch=True), min_size=1, max_size=6
+).map(lambda lines: "\n".join(line if i % 3 else line + "\n" for i, line in enumerate(lines)))
+
+
+@given(st.one_of(_PROSE, _PLAIN))
+@settings(max_examples=400, deadline=None)
+def test_plain_prose_fast_way_gives_the_same_html(text: str) -> None:
+    paragraphs = render._plain_paragraphs(text)
+    if paragraphs is None:
+        return
+    marker = '<div class="kb-text">\n'
+    assert markdown_html.__wrapped__(text) == marker + render._block(text) + "\n</div>"
+    assert markdown_inline.__wrapped__(text) == render._inline(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("Members write the vision together.", True),
+        ("Roasters and growers of Bogotá, in 2018: 40% more.\n\nA second paragraph.", True),
+        ("1. A list", False),
+        ("- a list", False),
+        ("Some *emphasis*", False),
+        ("A [link](https://example.org)", False),
+        ("snake_case", False),
+        ("Hard break  \nnext", False),
+        ("    indented code", False),
+        ("Title\n=====", False),
+        ("Fish & chips", False),
+        ("Non\u00a0breaking", False),
+    ],
+)
+def test_which_text_counts_as_plain_prose(text: str, plain: bool) -> None:
+    assert (render._plain_paragraphs(text) is not None) is plain
