@@ -7,12 +7,20 @@ What ``make bench`` runs (issue 6). For each size N, in ``bench/work/n<N>/``:
 3. page generation: the core's pages rendered to Markdown in this process, without MkDocs.
 4. full build: ``mkdocs build`` of a small ``mkdocs.yml`` that inherits the project's own
    (``INHERIT``) and points the cluster-kb plugin at the synthetic content, as a subprocess whose
-   peak RSS (the whole process tree, polled with psutil) is recorded.
+   peak memory is recorded over the whole process tree (polled with psutil): the sum of RSS,
+   which counts memory a forked worker shares with the build once per process, and the sum of
+   PSS, which splits shared memory between them (what the machine needs). The build uses the
+   machine's cores (the plugin's ``jobs``); the same build in one process (``jobs: 1``) is
+   measured beside it.
 5. site figures: total bytes, the largest HTML page, ``search/search_index.json`` (what the first
    search downloads).
 6. baseline: the same generated Markdown written to disk as plain pages and built by plain
    mkdocs-material (the same configuration without the cluster-kb plugin, section-only
-   navigation), so that full/baseline is the generator's own share.
+   navigation), so that full/baseline is the generator's own share. The baseline runs in one
+   process, so the one-process build is the like-for-like comparison.
+
+Every build runs ``--repeat`` times (default 2), interleaved, and the fastest run counts: on a
+shared machine the spread between runs is several seconds at 10,000 clusters.
 7. at N = 1,000: ``mkdocs serve`` on a free port of 127.0.0.1; one cluster's YAML is edited and
    the cluster's page is polled until it shows the edit.
 
@@ -30,6 +38,7 @@ import inspect
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import socket
@@ -91,9 +100,9 @@ class Target:
 TARGETS: tuple[Target, ...] = (
     Target("load_records_per_s", 10_000, 5_000, "load+validate at least 5,000 records/s", at_least=True),
     Target("load_s", 10_000, 2.0, "load+validate 10,000 clusters in 2 s or less"),
-    Target("overhead_ratio", 10_000, 1.10, "generation adds at most 10% to the baseline build"),
+    Target("one_process_ratio", 10_000, 1.10, "generation adds at most 10% to the baseline build (both in one process)"),
     Target("build_s", 10_000, 60.0, "full build at 10,000 clusters in 60 s or less"),
-    Target("peak_rss_bytes", 10_000, 1_000 * MB, "peak RSS of the build under 1 GB"),
+    Target("peak_rss_bytes", 10_000, 1_000 * MB, "peak RSS of the build under 1 GB (summed over its processes)"),
     Target("largest_html_bytes", 10_000, 100_000, "no HTML page over 100 KB at 10,000 clusters"),
     Target("search_index_bytes", 10_000, 5 * MB, "first search downloads at most 5 MB at 10,000 clusters"),
     # `make serve` runs `mkdocs serve --dirty`; plain `mkdocs serve` is reported beside it.
@@ -106,13 +115,14 @@ TARGETS: tuple[Target, ...] = (
 
 @dataclass
 class Measured:
-    """A finished (or stopped) subprocess: exit code, wall seconds, peak RSS of its tree."""
+    """A finished (or stopped) subprocess: exit code, wall seconds, peak RSS and PSS of its tree."""
 
     returncode: int | None
     seconds: float
     peak_rss_bytes: int
     log: Path
     timed_out: bool = False
+    peak_pss_bytes: int | None = None
 
     def tail(self, lines: int = 15) -> str:
         try:
@@ -130,6 +140,18 @@ def _tree_rss(process: psutil.Process) -> int:
     return total
 
 
+def _tree_pss(process: psutil.Process) -> int | None:
+    """Proportional set size of the tree (Linux): shared pages split between the processes."""
+    total = 0
+    try:
+        for proc in [process, *process.children(recursive=True)]:
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.ZombieProcess):
+                total += proc.memory_full_info().pss
+    except (psutil.Error, AttributeError):
+        return None
+    return total
+
+
 def _stop(popen: subprocess.Popen[bytes]) -> None:
     """Stop a process we started, and its group (it was started in a new session)."""
     if popen.poll() is not None:
@@ -144,9 +166,15 @@ def _stop(popen: subprocess.Popen[bytes]) -> None:
         popen.wait(timeout=10)
 
 
+PSS_EVERY = 5
+"""Polls between two PSS readings: reading PSS costs a few ms a process, RSS almost nothing."""
+
+
 def measure(command: Sequence[str], cwd: Path, log: Path, timeout: float, interval: float = 0.05) -> Measured:
-    """Run ``command``; poll the RSS of its process tree until it ends or ``timeout`` passes."""
+    """Run ``command``; poll the RSS (and PSS) of its process tree until it ends or ``timeout`` passes."""
     peak = 0
+    peak_pss: int | None = None
+    polls = 0
     with log.open("wb") as out:
         start = time.perf_counter()
         popen = subprocess.Popen(list(command), cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=_ENV)
@@ -154,14 +182,33 @@ def measure(command: Sequence[str], cwd: Path, log: Path, timeout: float, interv
             process = psutil.Process(popen.pid)
             while popen.poll() is None:
                 peak = max(peak, _tree_rss(process))
+                if polls % PSS_EVERY == 0 and (pss := _tree_pss(process)) is not None:
+                    peak_pss = max(peak_pss or 0, pss)
+                polls += 1
                 if time.perf_counter() - start > timeout:
                     _stop(popen)
-                    return Measured(None, time.perf_counter() - start, peak, log, timed_out=True)
+                    return Measured(None, time.perf_counter() - start, peak, log, timed_out=True, peak_pss_bytes=peak_pss)
                 time.sleep(interval)
             seconds = time.perf_counter() - start
         finally:
             _stop(popen)
-    return Measured(popen.returncode, seconds, peak, log)
+    return Measured(popen.returncode, seconds, peak, log, peak_pss_bytes=peak_pss)
+
+
+def fastest(runs: Sequence[Measured]) -> Measured | None:
+    """The fastest successful run, with the highest peaks of all runs (memory is not luck)."""
+    done = [run for run in runs if run.returncode == 0]
+    if not done:
+        return None
+    best = min(done, key=lambda run: run.seconds)
+    pss = [run.peak_pss_bytes for run in done if run.peak_pss_bytes is not None]
+    return Measured(
+        best.returncode,
+        best.seconds,
+        max(run.peak_rss_bytes for run in done),
+        best.log,
+        peak_pss_bytes=max(pss) if pss else None,
+    )
 
 
 # -- the site ------------------------------------------------------------------------------------
@@ -216,14 +263,17 @@ def _entry_name(entry: Any) -> str:
     return entry if isinstance(entry, str) else next(iter(entry))
 
 
-def write_config(work: Path, name: str, *, docs_dir: str, site_dir: str, plugin: bool, nav: list[Any] | None = None) -> Path:
+def write_config(
+    work: Path, name: str, *, docs_dir: str, site_dir: str, plugin: bool, nav: list[Any] | None = None, jobs: int | None = None
+) -> Path:
     """A mkdocs.yml in ``work`` that inherits the project's configuration (``INHERIT``).
 
     The same theme, Markdown extensions, navigation and plugins as the real site; only the
     folders change: the cluster-kb plugin reads ``work/content`` and the theme's ``custom_dir``
     stays the project's. Without ``plugin`` the cluster-kb plugin is dropped and the generated
     pages are plain files (the baseline). ``nav`` is used only when the project has no
-    mkdocs.yml of its own. ``strict`` is off so a warning is counted, not fatal.
+    mkdocs.yml of its own. ``strict`` is off so a warning is counted, not fatal. ``jobs`` sets
+    the plugin's number of processes (default: its own choice).
     """
     parent = _project_config()
     config: dict[str, Any] = {}
@@ -242,7 +292,10 @@ def write_config(work: Path, name: str, *, docs_dir: str, site_dir: str, plugin:
             config["nav"] = nav
     plugins = [p for p in plugins if _entry_name(p) != "cluster-kb"]
     if plugin:
-        plugins.append({"cluster-kb": {"content_dir": "content"}})
+        options: dict[str, Any] = {"content_dir": "content"}
+        if jobs is not None:
+            options["jobs"] = jobs
+        plugins.append({"cluster-kb": options})
     config.update({"docs_dir": docs_dir, "site_dir": site_dir, "plugins": plugins, "strict": False})
     path = work / name
     path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
@@ -421,7 +474,11 @@ class SizeResult:
     generation_s: float | None = None
     generated_pages: int | None = None
     build_s: float | None = None
+    build_processes: int | None = None
     peak_rss_bytes: int | None = None
+    peak_pss_bytes: int | None = None
+    build_one_process_s: float | None = None
+    one_process_ratio: float | None = None
     site_bytes: int | None = None
     html_pages: int | None = None
     largest_html_bytes: int | None = None
@@ -430,6 +487,7 @@ class SizeResult:
     search_dir_bytes: int | None = None
     baseline_build_s: float | None = None
     baseline_peak_rss_bytes: int | None = None
+    baseline_peak_pss_bytes: int | None = None
     baseline_site_bytes: int | None = None
     baseline_search_index_bytes: int | None = None
     overhead_ratio: float | None = None
@@ -441,7 +499,14 @@ class SizeResult:
 
 
 def bench_size(
-    clusters: int, work_root: Path, *, seed: int, build_timeout: float, serve: bool, say: Callable[[str], None]
+    clusters: int,
+    work_root: Path,
+    *,
+    seed: int,
+    build_timeout: float,
+    serve: bool,
+    say: Callable[[str], None],
+    repeat: int = 2,
 ) -> SizeResult:
     """Measure everything at one size; a step that fails is noted and the rest carries on."""
     result = SizeResult(clusters)
@@ -481,25 +546,14 @@ def bench_size(
             markdown = None
     del kb
 
-    # Full build with the plugin.
+    # The builds: with the plugin (its own choice of processes, then one process) and the
+    # baseline (the generated Markdown as plain pages, plain mkdocs-material), interleaved.
     _copy_docs(work / "docs")
+    builds: dict[str, tuple[list[str], list[Measured]]] = {}
     config = write_config(work, "mkdocs.yml", docs_dir="docs", site_dir="site", plugin=True)
-    run = measure([str(BIN / "mkdocs"), "build", "-f", str(config), "--clean"], work, work / "build.log", build_timeout)
-    if run.returncode == 0:
-        result.build_s, result.peak_rss_bytes = run.seconds, run.peak_rss_bytes
-        for key, value in site_figures(work / "site").items():
-            setattr(result, key, value)
-        warnings = [line for line in run.tail(10**9).splitlines() if line.startswith("WARNING")]
-        result.build_warnings = len(warnings)
-        if warnings:
-            result.notes.append(f"full build logged {len(warnings)} warnings, first: {warnings[0]}")
-        say(f"n={clusters}: full build {run.seconds:.1f} s, peak RSS {run.peak_rss_bytes / MB:,.0f} MB")
-    else:
-        why = f"timed out after {build_timeout:.0f} s" if run.timed_out else f"exit {run.returncode}"
-        result.notes.append(f"full build {why}: {run.tail(5)}")
-        say(f"n={clusters}: full build {why}\n{run.tail()}")
-
-    # Baseline: the generated Markdown as plain pages, plain mkdocs-material.
+    builds["full"] = ([str(BIN / "mkdocs"), "build", "-f", str(config), "--clean"], [])
+    one = write_config(work, "mkdocs-one.yml", docs_dir="docs", site_dir="site-one", plugin=True, jobs=1)
+    builds["one process"] = ([str(BIN / "mkdocs"), "build", "-f", str(one), "--clean"], [])
     if markdown is not None:
         docs = work / "baseline-docs"
         _copy_docs(docs)
@@ -515,23 +569,52 @@ def bench_size(
             plugin=False,
             nav=section_nav(list(markdown)),
         )
-        run = measure(
-            [str(BIN / "mkdocs"), "build", "-f", str(base_config), "--clean"], work, work / "baseline.log", build_timeout
-        )
-        if run.returncode == 0:
-            result.baseline_build_s, result.baseline_peak_rss_bytes = run.seconds, run.peak_rss_bytes
-            figures = site_figures(work / "baseline-site")
-            result.baseline_site_bytes = figures["site_bytes"]
-            result.baseline_search_index_bytes = figures["search_index_bytes"]
-            if result.build_s:
-                result.overhead_ratio = result.build_s / run.seconds
-            say(f"n={clusters}: baseline build {run.seconds:.1f} s")
-        else:
-            why = f"timed out after {build_timeout:.0f} s" if run.timed_out else f"exit {run.returncode}"
-            result.notes.append(f"baseline build {why}: {run.tail(5)}")
-            say(f"n={clusters}: baseline build {why}\n{run.tail()}")
+        builds["baseline"] = ([str(BIN / "mkdocs"), "build", "-f", str(base_config), "--clean"], [])
     else:
         result.notes.append("baseline: needs the generated Markdown (page generation)")
+    for attempt in range(1, repeat + 1):
+        for name, (command, runs) in builds.items():
+            if runs and runs[-1].returncode != 0:
+                continue  # a build that failed once is reported, not retried
+            log = work / f"{name.replace(' ', '-')}-{attempt}.log"
+            run = measure(command, work, log, build_timeout)
+            runs.append(run)
+            if run.returncode == 0:
+                say(f"n={clusters}: {name} build {run.seconds:.1f} s (run {attempt} of {repeat})")
+            else:
+                why = f"timed out after {build_timeout:.0f} s" if run.timed_out else f"exit {run.returncode}"
+                result.notes.append(f"{name} build {why}: {run.tail(5)}")
+                say(f"n={clusters}: {name} build {why}\n{run.tail()}")
+
+    full = fastest(builds["full"][1])
+    if full is not None:
+        result.build_s, result.peak_rss_bytes, result.peak_pss_bytes = full.seconds, full.peak_rss_bytes, full.peak_pss_bytes
+        for key, value in site_figures(work / "site").items():
+            setattr(result, key, value)
+        log_text = full.tail(10**9)
+        warnings = [line for line in log_text.splitlines() if line.startswith("WARNING")]
+        result.build_warnings = len(warnings)
+        if warnings:
+            result.notes.append(f"full build logged {len(warnings)} warnings, first: {warnings[0]}")
+        processes = re.search(r"in (\d+) processes", log_text)
+        result.build_processes = int(processes.group(1)) if processes else 1
+        peak = f"peak RSS {full.peak_rss_bytes / MB:,.0f} MB" + (
+            f", PSS {full.peak_pss_bytes / MB:,.0f} MB" if full.peak_pss_bytes is not None else ""
+        )
+        say(f"n={clusters}: full build {full.seconds:.1f} s in {result.build_processes} processes, {peak}")
+    one_run = fastest(builds["one process"][1])
+    if one_run is not None:
+        result.build_one_process_s = one_run.seconds
+    if "baseline" in builds and (base := fastest(builds["baseline"][1])) is not None:
+        result.baseline_build_s, result.baseline_peak_rss_bytes = base.seconds, base.peak_rss_bytes
+        result.baseline_peak_pss_bytes = base.peak_pss_bytes
+        figures = site_figures(work / "baseline-site")
+        result.baseline_site_bytes = figures["site_bytes"]
+        result.baseline_search_index_bytes = figures["search_index_bytes"]
+        if result.build_s:
+            result.overhead_ratio = result.build_s / base.seconds
+        if result.build_one_process_s:
+            result.one_process_ratio = result.build_one_process_s / base.seconds
 
     # Preview rebuild after one record changes.
     if serve and result.build_s is not None:
@@ -576,9 +659,13 @@ ROWS: tuple[tuple[str, str, Callable[[Any], str]], ...] = (
     ("page generation (s)", "generation_s", _fmt_s),
     ("generated pages", "generated_pages", lambda v: "n/a" if v is None else f"{v:,}"),
     ("full mkdocs build (s)", "build_s", _fmt_s),
+    ("  processes it used", "build_processes", lambda v: "n/a" if v is None else f"{v}"),
+    ("full build in one process (s)", "build_one_process_s", _fmt_s),
     ("baseline build, plain pages (s)", "baseline_build_s", _fmt_s),
     ("full / baseline", "overhead_ratio", _fmt_ratio),
-    ("peak RSS, full build", "peak_rss_bytes", _fmt_mb),
+    ("one process / baseline", "one_process_ratio", _fmt_ratio),
+    ("peak RSS, full build (all processes)", "peak_rss_bytes", _fmt_mb),
+    ("peak PSS, full build (all processes)", "peak_pss_bytes", _fmt_mb),
     ("peak RSS, baseline build", "baseline_peak_rss_bytes", _fmt_mb),
     ("HTML pages", "html_pages", lambda v: "n/a" if v is None else f"{v:,}"),
     ("total site size", "site_bytes", _fmt_mb),
@@ -673,13 +760,28 @@ def machine() -> dict[str, Any]:
 
 
 def run_benchmark(
-    sizes: Sequence[int], work_root: Path, *, seed: int, build_timeout: float, serve: bool, say: Callable[[str], None]
+    sizes: Sequence[int],
+    work_root: Path,
+    *,
+    seed: int,
+    build_timeout: float,
+    serve: bool,
+    say: Callable[[str], None],
+    repeat: int = 2,
 ) -> list[SizeResult]:
     """Measure every size in turn."""
     results = []
     for size in sizes:
         results.append(
-            bench_size(size, work_root, seed=seed, build_timeout=build_timeout, serve=serve and size == SERVE_SIZE, say=say)
+            bench_size(
+                size,
+                work_root,
+                seed=seed,
+                build_timeout=build_timeout,
+                serve=serve and size == SERVE_SIZE,
+                say=say,
+                repeat=repeat,
+            )
         )
     return results
 
@@ -709,6 +811,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"synth seed (default: {DEFAULT_SEED})")
     parser.add_argument("--build-timeout", type=float, default=1200.0, help="seconds before a build is stopped (default: 1200)")
     parser.add_argument("--no-serve", dest="serve", action="store_false", help="skip the mkdocs serve rebuild measurement")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=2,
+        choices=range(1, 11),
+        metavar="N",
+        help="runs of each build, interleaved; the fastest counts (default: 2)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep bench/work afterwards (default: remove the built sites)")
     options = parser.parse_args(argv)
 
@@ -720,7 +830,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     started = datetime.now(UTC)
     results = run_benchmark(
-        options.sizes, options.work, seed=options.seed, build_timeout=options.build_timeout, serve=options.serve, say=say
+        options.sizes,
+        options.work,
+        seed=options.seed,
+        build_timeout=options.build_timeout,
+        serve=options.serve,
+        say=say,
+        repeat=options.repeat,
     )
     checks = check_targets(results)
     print(format_table(results))
@@ -732,6 +848,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     payload = {
         "started": started.isoformat(timespec="seconds"),
         "seed": options.seed,
+        "repeat": options.repeat,
         "machine": machine(),
         "results": [asdict(r) for r in results],
         "targets": checks,

@@ -158,7 +158,7 @@ class Pool:
                 self._processes.append(process)
         finally:
             gc.unfreeze()
-        log.debug(f"converting {len(self.pages)} generated pages in {self.jobs} processes")
+        log.info(f"cluster-kb: converting {len(self.pages):,} generated pages in {self.jobs} processes")
 
     def result(self, src_uri: str) -> Rendered | None:
         """A worker's result for the page, waiting for it; None when the build must convert it."""

@@ -17,19 +17,21 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_bench_runs_and_reports_every_figure(tmp_path: Path) -> None:
     results = tmp_path / "results.json"
     run = subprocess.run(
-        [sys.executable, "-m", "generator.bench", "--sizes", "5", "--no-serve",
+        [sys.executable, "-m", "generator.bench", "--sizes", "5", "--no-serve", "--repeat", "1",
          "--work", str(tmp_path / "work"), "--results", str(results)],
         cwd=ROOT, capture_output=True, text=True, check=False, timeout=600,
     )
     assert run.returncode == 0, run.stdout + run.stderr
     for row in ("load+validate (s)", "page generation (s)", "full mkdocs build (s)", "baseline build, plain pages (s)",
-                "full / baseline", "peak RSS, full build", "largest HTML page", "search index (first search)"):
+                "full build in one process (s)", "full / baseline", "one process / baseline", "peak RSS, full build",
+                "peak PSS, full build", "largest HTML page", "search index (first search)"):
         assert row in run.stdout, row
     assert "Targets (issue 6):" in run.stdout
     data = json.loads(results.read_text(encoding="utf-8"))
     assert data["machine"]["nproc"] >= 1 and data["machine"]["libyaml"] is True
     (figures,) = data["results"]
     assert figures["clusters"] == 5
-    for key in ("load_s", "generation_s", "build_s", "baseline_build_s", "peak_rss_bytes", "largest_html_bytes",
-                "search_index_bytes", "site_bytes"):
+    assert figures["build_processes"] == 1  # a tiny site stays in one process
+    for key in ("load_s", "generation_s", "build_s", "baseline_build_s", "build_one_process_s", "one_process_ratio",
+                "peak_rss_bytes", "peak_pss_bytes", "largest_html_bytes", "search_index_bytes", "site_bytes"):
         assert figures[key] and figures[key] > 0, key
