@@ -26,6 +26,7 @@ import copy
 import hashlib
 import json
 import os
+import pickle
 import re
 import unicodedata
 from collections.abc import Callable
@@ -204,8 +205,9 @@ class ClusterKbPlugin(BasePlugin[_Config]):
             if spec.src_uri not in in_nav:  # the nav makes its own pages, with their titles
                 ParallelPage(None, page, config)
             if self.is_dirty:
-                # A dirty rebuild compares every page's Markdown with the previous build's.
-                digest = hashlib.sha256(page.content_string.encode()).hexdigest()
+                # A dirty rebuild compares what every page shows with the previous build, and
+                # writes Markdown only for the pages that changed.
+                digest = _digest(spec)
                 self._pending[spec.src_uri] = digest
                 page.modified = self._digests.get(spec.src_uri) != digest or not os.path.isfile(page.abs_dest_path)
             files.append(page)
@@ -293,6 +295,16 @@ class ClusterKbPlugin(BasePlugin[_Config]):
         index = Path(config.site_dir) / "search" / "search_index.json"
         if index.is_file():
             index.write_text(fold_search_index(index.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+def _digest(spec: PageSpec) -> str:
+    """A fingerprint of everything a generated page's Markdown is written from."""
+    spec.context = values = spec.values()  # built once: the page may be written next
+    try:
+        data = pickle.dumps((spec.template, spec.title, spec.search, values), protocol=5)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        data = render_page(Renderer(), spec).encode()
+    return hashlib.sha256(data).hexdigest()
 
 
 def _nav_paths(nav: Any) -> list[str]:
