@@ -28,6 +28,7 @@ import json
 import os
 import pickle
 import re
+import threading
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -226,6 +227,8 @@ class ClusterKbPlugin(BasePlugin[_Config]):
         """How many processes convert the generated pages in this build."""
         if self.command not in (None, "build", "gh-deploy") or self.is_dirty or not can_fork():
             return 1
+        if threading.active_count() > 1:
+            return 1  # forking a process that runs threads can leave a worker stuck on their locks
         if self.config.jobs > 0:
             return self.config.jobs
         return min(available_cores(), MAX_JOBS) if pages >= PARALLEL_MIN_PAGES else 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -148,7 +149,11 @@ def test_a_page_another_plugin_edits_is_converted_with_the_edit(synthetic_kb: Pa
 
 
 def test_when_a_worker_dies_the_build_converts_its_pages(
-    synthetic_kb: Path, serial_site: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    synthetic_kb: Path,
+    serial_site: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     convert = generator.parallel._convert
     done: list[str] = []
@@ -192,6 +197,21 @@ def test_searched_part_cuts_only_what_search_skips() -> None:
         '<h2 id="policy">Policy</h2>\n<p>Kept policy.</p>\n'
         '<div data-search-exclude="true"><div>nested</div></div>'
     )
+
+
+def test_a_process_running_threads_builds_alone() -> None:
+    plugin = ClusterKbPlugin()
+    plugin.load_config({"jobs": 2})
+    plugin.on_startup(command="build", dirty=False)
+    assert plugin.jobs(10_000) == 2
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert plugin.jobs(10_000) == 1
+    finally:
+        stop.set()
+        thread.join()
 
 
 @pytest.mark.parametrize(
