@@ -13,12 +13,16 @@ How it stays the same build:
   Markdown, converts it with MkDocs's own :meth:`Page.render <mkdocs.structure.pages.Page.render>`
   and sends back what ``render`` sets (content, table of contents, title, anchors, links to
   anchors) and what it logged.
-* In the build, :class:`ParallelPage` uses a worker's result only when the Markdown is the one the
-  worker converted (no other plugin changed it in ``on_page_markdown``); otherwise, or when a
-  worker failed, it converts the page itself. The site is the same byte for byte either way
-  (``tests/test_parallel.py``).
-* What a worker logged is replayed when MkDocs reaches the page, so warnings keep their order and
-  ``--strict`` still counts them.
+* When no other plugin looks at pages between MkDocs reading and building them (``on_pre_page``,
+  ``on_page_markdown``, ``on_page_content``...), the workers' pages are *deferred*: MkDocs reads
+  them with their metadata only, goes on converting its own pages and rendering the theme, and
+  takes a worker's result when it builds that page, so both cores stay busy to the end.
+  Otherwise MkDocs waits for each result where it would have converted the page, and a worker's
+  result is used only when the Markdown is the one it converted.
+* When a worker fails on a page, or stops, the build converts the page itself. The site is the
+  same byte for byte either way (``tests/test_parallel.py``).
+* What a worker logged is replayed when MkDocs reads (or, deferred, builds) the page, so
+  ``--strict`` still counts every warning.
 
 Workers are forked (POSIX only) and only for ``mkdocs build``: ``mkdocs serve`` runs its builds
 beside a web server thread, and a dirty preview rebuilds a page or two.
@@ -30,8 +34,9 @@ import gc
 import logging
 import multiprocessing
 import os
+import pickle
 import queue
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +46,10 @@ from mkdocs.structure.pages import Page
 __all__ = ["ParallelPage", "Pool", "Rendered", "available_cores", "can_fork"]
 
 log = logging.getLogger("mkdocs.plugins.cluster-kb.parallel")
+
+BUILD_SHARE = 0.85
+"""With deferral, the build converts this fraction of an even share: it also renders every
+page's theme meanwhile (0.85 was fastest at 10,000 clusters on 2 cores; 1.0 and 0.67 cost 6 s)."""
 
 _POLL_S = 1.0
 """How often a waiting build checks that the worker it waits for is still alive."""
@@ -114,34 +123,75 @@ def _work(pool: Pool, worker: int, results: Any) -> None:
     logger = logging.getLogger("mkdocs")
     logger.handlers = [capture]  # this process only: the build prints what is replayed
     logger.propagate = False
-    for file in pool.pages[worker :: pool.jobs]:
+    for file in pool.pages:
+        if pool.owner(file.src_uri) != worker:
+            continue
         capture.records = []
         try:
             result = _convert(file, pool.config, pool.files)
         except Exception as exc:  # the build converts the page itself and reports the error there
             result = Rendered(file.src_uri, error=f"{type(exc).__name__}: {exc}")
         result.records = capture.records
-        results.put(result)
+        try:
+            # Pickled here, not in the queue's thread, so a result that cannot be sent is reported.
+            payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:
+            payload = pickle.dumps(Rendered(file.src_uri, error=f"cannot send the result: {type(exc).__name__}: {exc}"))
+        results.put(payload)
+
+
+def shares(pages: Sequence[File], jobs: int, build_share: float) -> dict[str, int]:
+    """Which process converts each page: 0 (the build) for ``build_share`` of them, spread evenly,
+    the workers 1 to ``jobs - 1`` in turn for the rest."""
+    owners: dict[str, int] = {}
+    credit = 0.0
+    worker = 0
+    for file in pages:
+        credit += build_share
+        if credit >= 1.0:
+            credit -= 1.0
+            owners[file.src_uri] = 0
+        else:
+            worker = worker % (jobs - 1) + 1
+            owners[file.src_uri] = worker
+    return owners
 
 
 class Pool:
     """Worker processes converting a share of ``pages``; the build takes their results in order.
 
-    Page ``i`` goes to worker ``i % jobs``; worker 0 is the build itself, which converts its pages
-    as usual (``result`` returns None for them).
+    With ``defer``, MkDocs reads and converts the workers' pages only when it builds them (see
+    :class:`ParallelPage`), so the build renders the theme for the pages it has while the workers
+    convert the rest; the build then takes a little less than an even share (``BUILD_SHARE``).
     """
 
-    def __init__(self, config: Any, files: Files, pages: Sequence[File], jobs: int) -> None:
+    def __init__(
+        self,
+        config: Any,
+        files: Files,
+        pages: Sequence[File],
+        jobs: int,
+        *,
+        defer: bool = False,
+        metadata: Callable[[File], dict[str, Any]] | None = None,
+    ) -> None:
         self.config = config
         self.files = files
         self.pages = list(pages)
         self.jobs = jobs
+        self.defer = defer and metadata is not None
+        self.metadata = metadata
         self.in_worker = False
-        self._owner = {file.src_uri: index % jobs for index, file in enumerate(self.pages)}
+        self._owner = shares(self.pages, jobs, BUILD_SHARE / jobs if self.defer else 1 / jobs)
         self._results: dict[str, Rendered] = {}
+        self._taken: set[str] = set()
         self._processes: list[Any] = []
         self._queue: Any = None
-        self._broken = False
+        self._done = False
+
+    def owner(self, src_uri: str) -> int:
+        """The process that converts the page: 0 for the build itself."""
+        return self._owner.get(src_uri, 0)
 
     def start(self) -> None:
         context = multiprocessing.get_context("fork")
@@ -162,14 +212,14 @@ class Pool:
 
     def result(self, src_uri: str) -> Rendered | None:
         """A worker's result for the page, waiting for it; None when the build must convert it."""
-        if self.in_worker or self._broken:
+        if self.in_worker or self._done or src_uri in self._taken:
             return None
-        owner = self._owner.get(src_uri, 0)
+        owner = self.owner(src_uri)
         if owner == 0:
             return None
         while src_uri not in self._results:
             try:
-                got: Rendered = self._queue.get(timeout=_POLL_S)
+                got: Rendered = pickle.loads(self._queue.get(timeout=_POLL_S))  # noqa: S301 - from our own worker
             except queue.Empty:
                 process = self._processes[owner - 1]
                 if not process.is_alive():
@@ -183,11 +233,12 @@ class Pool:
         """Like :meth:`result`, but forget the result: it is used once, by ``render``."""
         result = self.result(src_uri)
         self._results.pop(src_uri, None)
+        self._taken.add(src_uri)
         return result
 
     def _stop(self, why: str) -> None:
         log.info(f"{why}; converting the remaining pages in the build process")
-        self._broken = True
+        self._done = True
         self.close()
 
     def close(self) -> None:
@@ -202,22 +253,56 @@ class Pool:
             self._queue.join_thread()
             self._queue = None
         self._results = {}
-        self._broken = True
+        self._done = True
 
 
 class ParallelPage(Page):
-    """A generated page whose Markdown a worker may already have converted."""
+    """A generated page whose Markdown a worker may convert.
+
+    Without deferral, ``render`` takes the worker's result (waiting for it). With it, MkDocs reads
+    a worker's page before the worker has converted it: ``read_source`` gives the page its
+    metadata (from the page's front matter, known in advance) and empty Markdown, ``render`` leaves
+    it empty, and :meth:`resolve` (the plugin calls it first thing in ``on_page_context``, when
+    MkDocs builds the page) fills in the worker's result. The plugin defers only when no other
+    plugin looks at pages between reading and building them.
+    """
 
     pool: Pool | None = None
+    deferred: bool = False
+
+    def _worker_page(self) -> bool:
+        return self.pool is not None and not self.pool.in_worker and self.pool.owner(self.file.src_uri) != 0
 
     def read_source(self, config: Any) -> None:
+        if self._worker_page() and self.pool.defer and self.pool.metadata is not None:  # type: ignore[union-attr]
+            self.markdown, self.meta = "", self.pool.metadata(self.file)  # type: ignore[union-attr]
+            self.deferred = True
+            return
         super().read_source(config)
         if callable(getattr(self.file, "source", None)):
             self.file._content = None  # the plugin writes it again if anything reads the file again
 
     def render(self, config: Any, files: Files) -> None:
+        if self.deferred:
+            self.content = ""  # until resolve()
+            return
+        self._take(config, files)
+
+    def resolve(self) -> None:
+        """Give a deferred page its converted content: the worker's, or converted here."""
+        if not self.deferred:
+            return
+        assert self.pool is not None
+        self.deferred = False
+        self._take(self.pool.config, self.pool.files, reread=True)
+
+    def _take(self, config: Any, files: Files, *, reread: bool = False) -> None:
         result = self.pool.take(self.file.src_uri) if self.pool is not None else None
+        if result is not None and result.error is None and reread:
+            self.markdown = result.markdown
         if result is None or result.error is not None or result.markdown != self.markdown:
+            if reread:
+                Page.read_source(self, config)
             super().render(config, files)
             return
         for name, level, message in result.records:

@@ -37,13 +37,14 @@ from typing import Any
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import Abort
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.utils import meta as front_matter_parser
 
 from .export import export_files
 from .kb import KnowledgeBase, load_knowledge_base
-from .pages import PageSpec, generate_pages, render_page
+from .pages import PageSpec, generate_pages, page_front_matter, render_page
 from .parallel import ParallelPage, Pool, available_cores, can_fork
 from .problems import ValidationFailed, format_problem, summary_line
 from .render import Renderer
@@ -241,14 +242,26 @@ class ClusterKbPlugin(BasePlugin[_Config]):
         pages = [f for f in files.documentation_pages() if isinstance(f.page, ParallelPage)]
         jobs = self.jobs(len(pages))
         if jobs > 1:
-            self._pool = Pool(config, files, pages, jobs)
+            defer = not self._pages_seen_by_others(config)
+            self._pool = Pool(config, files, pages, jobs, defer=defer, metadata=self._metadata)
             for file in pages:
                 file.page.pool = self._pool  # type: ignore[union-attr]
             self._pool.start()
         return nav
 
+    def _pages_seen_by_others(self, config: Any) -> bool:
+        """Whether another plugin looks at pages between MkDocs reading and building them."""
+        events = ("pre_page", "page_read_source", "page_markdown", "page_content")
+        return any(getattr(method, "__self__", None) is not self for event in events for method in config.plugins.events[event])
+
+    @staticmethod
+    def _metadata(file: File) -> dict[str, Any]:
+        """A generated page's metadata, read from its front matter as MkDocs reads it."""
+        return front_matter_parser.get_data(page_front_matter(file.spec))[1]  # type: ignore[attr-defined]
+
     def on_env(self, env: Any, *, config: Any, files: Files) -> Any:
-        self._close_pool()  # every page has been read and converted
+        if self._pool is not None and not self._pool.defer:
+            self._close_pool()  # every page has been read and converted
         return env
 
     def on_build_error(self, *, error: Exception) -> None:
@@ -259,8 +272,14 @@ class ClusterKbPlugin(BasePlugin[_Config]):
             self._pool.close()
             self._pool = None
 
+    @event_priority(100)  # first: every plugin sees the page converted
+    def _resolve_page(self, context: Any, *, page: Page, config: Any, nav: Any) -> Any:
+        if isinstance(page, ParallelPage):
+            page.resolve()
+        return context
+
     @event_priority(50)  # before material's search plugin indexes the page
-    def on_page_context(self, context: Any, *, page: Page, config: Any, nav: Any) -> Any:
+    def _index_page(self, context: Any, *, page: Page, config: Any, nav: Any) -> Any:
         """Index a generated page from the part material's search keeps, not from the whole page.
 
         Material's parser would read every element of the page only to skip those marked
@@ -281,6 +300,8 @@ class ClusterKbPlugin(BasePlugin[_Config]):
         page.meta = {**page.meta, "search": {**search, "exclude": True}}
         return context
 
+    on_page_context = CombinedEvent(_resolve_page, _index_page)
+
 
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
         if not self.config.enabled:
@@ -291,6 +312,7 @@ class ClusterKbPlugin(BasePlugin[_Config]):
 
     @event_priority(-100)  # after material's search plugin has written its index
     def on_post_build(self, *, config: Any) -> None:
+        self._close_pool()
         if not self.config.enabled:
             return
         if self.is_dirty:

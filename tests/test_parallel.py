@@ -8,8 +8,10 @@ import hashlib
 import logging
 import os
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -75,13 +77,13 @@ def _digests(site: Path) -> dict[str, str]:
     }
 
 
-def _started_workers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Record how many workers each parallel build starts."""
-    started: list[int] = []
+def _started_workers(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, bool]]:
+    """Record how many workers each parallel build starts, and whether it defers pages."""
+    started: list[tuple[int, bool]] = []
     start = generator.parallel.Pool.start
 
     def counting_start(pool: generator.parallel.Pool) -> None:
-        started.append(pool.jobs - 1)
+        started.append((pool.jobs - 1, pool.defer))
         start(pool)
 
     monkeypatch.setattr(generator.parallel.Pool, "start", counting_start)
@@ -103,13 +105,14 @@ def test_parallel_build_is_the_same_site(
     started = _started_workers(monkeypatch)
     site = tmp_path / "site"
     _build(synthetic_kb, site, jobs=jobs)
-    assert started == [jobs - 1]
+    assert started == [(jobs - 1, True)]  # no other plugin reads pages: the workers' pages are deferred
     assert len(serial_site) > 100
     assert _digests(site) == serial_site
 
 
-def test_worker_warnings_are_replayed_in_order_and_fail_a_strict_build(
-    synthetic_kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize("deferred", [True, False])
+def test_worker_warnings_are_replayed_and_fail_a_strict_build(
+    deferred: bool, synthetic_kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     render_page = generator.plugin.render_page
 
@@ -120,14 +123,19 @@ def test_worker_warnings_are_replayed_in_order_and_fail_a_strict_build(
         return text
 
     monkeypatch.setattr(generator.plugin, "render_page", with_broken_link)
+    # Another plugin reading pages turns deferral off: every page is then converted in order.
+    extra = None if deferred else _Stamp()
     warnings: dict[int, list[str]] = {}
     for jobs in (1, 2):
         caplog.clear()
         with caplog.at_level(logging.WARNING, logger="mkdocs"), pytest.raises(Abort, match="in strict mode"):
-            _build(synthetic_kb, tmp_path / f"site-{jobs}", jobs=jobs, strict=True)
+            _build(synthetic_kb, tmp_path / f"site-{jobs}", jobs=jobs, strict=True, extra=extra)
         warnings[jobs] = [r.getMessage() for r in caplog.records if "missing-page.md" in r.getMessage()]
     assert len(warnings[1]) == 40
-    assert warnings[2] == warnings[1]
+    if deferred:  # a deferred page's warnings come when MkDocs builds it, after the others
+        assert sorted(warnings[2]) == sorted(warnings[1]) and warnings[2] != warnings[1]
+    else:
+        assert warnings[2] == warnings[1]
 
 
 class _Stamp(BasePlugin):  # type: ignore[type-arg]
@@ -137,12 +145,16 @@ class _Stamp(BasePlugin):  # type: ignore[type-arg]
         return markdown + "\nStamped by another plugin.\n"
 
 
-def test_a_page_another_plugin_edits_is_converted_with_the_edit(synthetic_kb: Path, tmp_path: Path) -> None:
+def test_a_page_another_plugin_edits_is_converted_with_the_edit(
+    synthetic_kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    started = _started_workers(monkeypatch)
     sites = {}
     for jobs in (1, 2):
         sites[jobs] = tmp_path / f"site-{jobs}"
         _build(synthetic_kb, sites[jobs], jobs=jobs, extra=_Stamp())
+    assert started == [(1, False)]  # the other plugin reads pages: nothing is deferred
     page = next((sites[2] / "clusters").glob("*/index.html"))
     assert "Stamped by another plugin." in page.read_text(encoding="utf-8")
     assert _digests(sites[2]) == _digests(sites[1])
@@ -170,6 +182,26 @@ def test_when_a_worker_dies_the_build_converts_its_pages(
     with caplog.at_level(logging.INFO, logger="mkdocs"):
         _build(synthetic_kb, site, jobs=2)
     assert any("worker 1 stopped with exit code 3" in r.getMessage() for r in caplog.records)
+    assert _digests(site) == serial_site
+
+
+def test_a_result_that_cannot_be_sent_is_converted_by_the_build(
+    synthetic_kb: Path, serial_site: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    convert = generator.parallel._convert
+    spoiled: list[str] = []
+
+    def unsendable_convert(file: Any, config: Any, files: Any) -> generator.parallel.Rendered:
+        result = convert(file, config, files)
+        if not spoiled:
+            spoiled.append(file.src_uri)
+            result.toc = lambda: None  # a function cannot be pickled
+        return result
+
+    monkeypatch.setattr(generator.parallel, "_convert", unsendable_convert)
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    site = tmp_path / "site"
+    _build(synthetic_kb, site, jobs=2)
     assert _digests(site) == serial_site
 
 
@@ -212,6 +244,14 @@ def test_a_process_running_threads_builds_alone() -> None:
     finally:
         stop.set()
         thread.join()
+
+
+def test_shares_spread_the_pages_evenly() -> None:
+    files: Any = [SimpleNamespace(src_uri=f"clusters/c{n}.md") for n in range(300)]
+    owners = generator.parallel.shares(files, 2, 1 / 3)
+    assert Counter(owners.values()) == {0: 100, 1: 200}
+    assert [owners[f.src_uri] for f in files[:6]] == [1, 1, 0, 1, 1, 0]
+    assert Counter(generator.parallel.shares(files, 3, 1 / 3).values()) == {0: 100, 1: 100, 2: 100}
 
 
 @pytest.mark.parametrize(
