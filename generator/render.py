@@ -237,6 +237,29 @@ class Renderer:
         def names(refs: list[dict[str, str]]) -> str:
             return ", ".join(escape_text(ref["name"]) for ref in refs)
 
-        text = self._templates[template].render(**context, link=link, a=a, links=links, names=names, page_src=src_uri)
+        # A listing's lines, written in Python: a listing page has a hundred, and each line through
+        # jinja cost five calls (issue 6). A cluster line is its link, then its sectors (and its
+        # territory in "related clusters", which is not grouped by territory) and specialisation;
+        # a practice line links the practice on its cluster's page, then the cluster's territory.
+        def list_items(items: list[dict[str, Any]], territory: bool = False) -> str:
+            lines = []
+            for item in items:
+                if "cluster" in item:
+                    target = relative(item["cluster"]["src"], src_uri)
+                    lines.append(f"- [{escape_text(item['title'])}]({target}#{item['anchor']}) ({a(item['territory'])})")
+                    continue
+                line = f"- {a(item)}"
+                if territory:
+                    line += f" ({escape_text(item['territory']['name'])})"
+                if item.get("sectors") or territory:
+                    line += f" · {names(item['sectors'])}"
+                if item.get("specialisation") and not territory:
+                    line += f" · {escape_text(item['specialisation'])}"
+                lines.append(line)
+            return "\n".join(lines)
+
+        text = self._templates[template].render(
+            **context, link=link, a=a, links=links, names=names, list_items=list_items, page_src=src_uri
+        )
         # Collapse the blank lines that template logic leaves behind.
         return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
