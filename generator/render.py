@@ -253,8 +253,9 @@ class Renderer:
                     line += f" ({escape_text(item['territory']['name'])})"
                 if item.get("sectors") or territory:
                     line += f" · {names(item['sectors'])}"
-                if item.get("specialisation") and not territory:
-                    line += f" · {escape_text(item['specialisation'])}"
+                special = item.get("specialisation")
+                if special and not territory and special.casefold() not in {r["name"].casefold() for r in item["sectors"]}:
+                    line += f" · {escape_text(special)}"  # unless it only repeats the sector's name
                 lines.append(line)
             return "\n".join(lines)
 

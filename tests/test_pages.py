@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURE_KB, add_clusters, copy_kb
+from helpers import FIXTURE_KB, ROOT, add_clusters, copy_kb
 
 from generator.export import export_files
 from generator.kb import KnowledgeBase, load_knowledge_base
@@ -173,3 +173,10 @@ def test_a_record_page_does_not_grow_with_the_knowledge_base(big_kb: KnowledgeBa
     pages = render_pages(big_kb)
     small, big = fixture_pages["clusters/example-coffee-cluster.md"], pages["clusters/example-coffee-cluster.md"]
     assert len(big) < len(small) + 2000  # related clusters are capped, nothing else depends on size
+
+
+def test_a_listing_does_not_repeat_a_sector_as_the_specialisation() -> None:
+    pages = render_pages(load_knowledge_base(ROOT / "content"))
+    lines = [line for line in pages["clusters/index.md"].splitlines() if "catalonia-bio-healthtech" in line]
+    assert lines and all(line.endswith("· Health") for line in lines), lines
+    assert any(line.endswith("· Agri-food · food") for line in pages["clusters/index.md"].splitlines())
