@@ -10,14 +10,15 @@ relative to ``mkdocs.yml``). The plugin is a thin caller of the core:
   page;
 * ``on_nav`` starts worker processes that convert a share of the generated pages (:mod:`.parallel`)
   on a machine with more than one core;
-* ``on_page_context`` hands material's search only the parts of a generated page it indexes (the
+* ``on_page_context`` first gives a page a worker converted its content (when MkDocs deferred it
+  to this point), then hands material's search only the parts of a generated page it indexes (the
   rest is marked ``data-search-exclude``), so it does not parse the whole page;
 * ``on_post_build`` (after material's search plugin) adds an accent-folded field to the search
   index, so ``Bogota`` finds Bogotá;
 * ``on_serve`` watches the content folder, so the preview reloads when a record changes.
 
 Under ``mkdocs serve --dirty`` the plugin lives across rebuilds (it has ``on_startup``) and marks a
-generated page modified only when its Markdown changed, so MkDocs rebuilds just those pages.
+generated page modified only when what it shows changed, so MkDocs rebuilds just those pages.
 """
 
 from __future__ import annotations
@@ -209,7 +210,7 @@ class ClusterKbPlugin(BasePlugin[_Config]):
             if self.is_dirty:
                 # A dirty rebuild compares what every page shows with the previous build, and
                 # writes Markdown only for the pages that changed.
-                digest = _digest(spec)
+                digest = _digest(spec, self._renderer)
                 self._pending[spec.src_uri] = digest
                 page.modified = self._digests.get(spec.src_uri) != digest or not os.path.isfile(page.abs_dest_path)
             files.append(page)
@@ -322,13 +323,13 @@ class ClusterKbPlugin(BasePlugin[_Config]):
             index.write_text(fold_search_index(index.read_text(encoding="utf-8")), encoding="utf-8")
 
 
-def _digest(spec: PageSpec) -> str:
+def _digest(spec: PageSpec, renderer: Renderer) -> str:
     """A fingerprint of everything a generated page's Markdown is written from."""
     spec.context = values = spec.values()  # built once: the page may be written next
     try:
         data = pickle.dumps((spec.template, spec.title, spec.search, values), protocol=5)
-    except (pickle.PicklingError, TypeError, AttributeError):
-        data = render_page(Renderer(), spec).encode()
+    except (pickle.PicklingError, TypeError, AttributeError):  # values are plain data; if not, the text
+        data = render_page(renderer, spec).encode()
     return hashlib.sha256(data).hexdigest()
 
 
