@@ -252,7 +252,7 @@ class ClusterKbPlugin(BasePlugin[_Config]):
 
     def _pages_seen_by_others(self, config: Any) -> bool:
         """Whether another plugin looks at pages between MkDocs reading and building them."""
-        events = ("pre_page", "page_read_source", "page_markdown", "page_content")
+        events = ("pre_page", "page_read_source", "page_markdown", "page_content", "env")
         return any(getattr(method, "__self__", None) is not self for event in events for method in config.plugins.events[event])
 
     @staticmethod

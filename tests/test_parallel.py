@@ -138,6 +138,25 @@ def test_worker_warnings_are_replayed_and_fail_a_strict_build(
         assert warnings[2] == warnings[1]
 
 
+class _Reader(BasePlugin):  # type: ignore[type-arg]
+    """Another plugin that reads every page's content once all are converted."""
+
+    def on_env(self, env: Any, *, config: Any, files: Any) -> Any:
+        self.sizes = [len(f.page.content or "") for f in files.documentation_pages()]
+        return env
+
+
+def test_a_plugin_reading_pages_in_on_env_sees_them_converted(
+    synthetic_kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    started = _started_workers(monkeypatch)
+    reader = _Reader()
+    _build(synthetic_kb, tmp_path / "site", jobs=2, extra=reader)
+    assert started == [(1, False)]
+    assert len(reader.sizes) > 100 and all(size > 0 for size in reader.sizes)
+
+
 class _Stamp(BasePlugin):  # type: ignore[type-arg]
     """Another plugin that edits every page's Markdown before it is converted."""
 
