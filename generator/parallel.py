@@ -230,7 +230,7 @@ class Pool:
         return self._results[src_uri]
 
     def take(self, src_uri: str) -> Rendered | None:
-        """Like :meth:`result`, but forget the result: it is used once, by ``render``."""
+        """Like :meth:`result`, but forget the result: a page is converted once."""
         result = self.result(src_uri)
         self._results.pop(src_uri, None)
         self._taken.add(src_uri)
