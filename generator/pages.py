@@ -554,17 +554,17 @@ def generate_pages(kb: KnowledgeBase, *, home_page: bool = True) -> list[PageSpe
     return sorted(pages, key=lambda p: p.src_uri)
 
 
-def page_front_matter(spec: PageSpec) -> str:
-    """The page's front matter: its title and search settings."""
+def page_meta(spec: PageSpec) -> dict[str, Any]:
+    """The page's metadata, written as its front matter: its title and search settings."""
     meta: dict[str, Any] = {"title": html.escape(spec.title)}
     if not spec.search:
         meta["search"] = {"exclude": True}
-    return front_matter(meta)
+    return meta
 
 
 def render_page(renderer: Renderer, spec: PageSpec) -> str:
     """The page's Markdown: front matter (title, search settings) then the template's output."""
-    return page_front_matter(spec) + "\n" + renderer.render(spec.template, spec.values(), spec.src_uri)
+    return front_matter(page_meta(spec)) + "\n" + renderer.render(spec.template, spec.values(), spec.src_uri)
 
 
 def render_pages(kb: KnowledgeBase, renderer: Renderer | None = None, *, home_page: bool = True) -> dict[str, str]:

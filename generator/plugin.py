@@ -41,11 +41,10 @@ from mkdocs.exceptions import Abort
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
-from mkdocs.utils import meta as front_matter_parser
 
 from .export import export_files
 from .kb import KnowledgeBase, load_knowledge_base
-from .pages import PageSpec, generate_pages, page_front_matter, render_page
+from .pages import PageSpec, generate_pages, page_meta, render_page
 from .parallel import ParallelPage, Pool, available_cores, can_fork
 from .problems import ValidationFailed, format_problem, summary_line
 from .render import Renderer
@@ -257,8 +256,8 @@ class ClusterKbPlugin(BasePlugin[_Config]):
 
     @staticmethod
     def _metadata(file: File) -> dict[str, Any]:
-        """A generated page's metadata, read from its front matter as MkDocs reads it."""
-        return front_matter_parser.get_data(page_front_matter(file.spec))[1]  # type: ignore[attr-defined]
+        """A generated page's metadata: what MkDocs reads from its front matter."""
+        return page_meta(file.spec)  # type: ignore[attr-defined]
 
     def on_env(self, env: Any, *, config: Any, files: Files) -> Any:
         if self._pool is not None and not self._pool.defer:

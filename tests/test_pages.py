@@ -16,7 +16,8 @@ from helpers import FIXTURE_KB, ROOT, add_clusters, copy_kb
 
 from generator.export import export_files
 from generator.kb import KnowledgeBase, load_knowledge_base
-from generator.pages import PAGE_SIZE, generate_pages, render_pages
+from generator.pages import PAGE_SIZE, generate_pages, page_meta, render_page, render_pages
+from generator.render import Renderer
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE = os.environ.get("UPDATE_SNAPSHOTS") == "1"
@@ -180,3 +181,20 @@ def test_a_listing_does_not_repeat_a_sector_as_the_specialisation() -> None:
     lines = [line for line in pages["clusters/index.md"].splitlines() if "catalonia-bio-healthtech" in line]
     assert lines and all(line.endswith("· Health") for line in lines), lines
     assert any(line.endswith("· Agri-food · food") for line in pages["clusters/index.md"].splitlines())
+
+
+def test_page_meta_is_what_mkdocs_reads_from_the_front_matter(tmp_path: Path) -> None:
+    # A parallel build gives deferred pages page_meta() without reading their Markdown.
+    from mkdocs.utils import meta
+
+    kb = copy_kb(tmp_path)
+    add_clusters(kb, PAGE_SIZE + 1)  # continuation pages, kept out of search
+    record = kb / "clusters" / "synthetic-cluster-0000.yaml"
+    text = record.read_text(encoding="utf-8")
+    record.write_text(text.replace("name: Synthetic Cluster 0000", 'name: "Fish & Chips: the \\"Best\\" <b>"'), encoding="utf-8")
+    renderer = Renderer()
+    specs = generate_pages(load_knowledge_base(kb))
+    assert any(not spec.search for spec in specs)
+    assert any(spec.title.startswith("Fish & Chips") for spec in specs)
+    for spec in specs:
+        assert meta.get_data(render_page(renderer, spec))[1] == page_meta(spec), spec.src_uri
