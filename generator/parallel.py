@@ -274,8 +274,8 @@ class ParallelPage(Page):
         return self.pool is not None and not self.pool.in_worker and self.pool.owner(self.file.src_uri) != 0
 
     def read_source(self, config: Any) -> None:
-        if self._worker_page() and self.pool.defer and self.pool.metadata is not None:  # type: ignore[union-attr]
-            self.markdown, self.meta = "", self.pool.metadata(self.file)  # type: ignore[union-attr]
+        if self._worker_page() and self.pool.defer:  # type: ignore[union-attr]
+            self.markdown, self.meta = "", self.pool.metadata(self.file)  # type: ignore[union-attr,misc]
             self.deferred = True
             return
         super().read_source(config)
@@ -294,19 +294,23 @@ class ParallelPage(Page):
             return
         assert self.pool is not None
         self.deferred = False
-        self._take(self.pool.config, self.pool.files, reread=True)
+        self._take(self.pool.config, self.pool.files, deferred=True)
 
-    def _take(self, config: Any, files: Files, *, reread: bool = False) -> None:
+    def _take(self, config: Any, files: Files, *, deferred: bool = False) -> None:
+        """Use the worker's result; without one, convert here (reading the page first if deferred).
+
+        A page read normally may have had its Markdown changed by another plugin: then the
+        worker's result is not this page's.
+        """
         result = self.pool.take(self.file.src_uri) if self.pool is not None else None
-        if result is not None and result.error is None and reread:
-            self.markdown = result.markdown
-        if result is None or result.error is not None or result.markdown != self.markdown:
-            if reread:
+        if result is None or result.error is not None or not (deferred or result.markdown == self.markdown):
+            if deferred:
                 Page.read_source(self, config)
             super().render(config, files)
             return
         for name, level, message in result.records:
             logging.getLogger(name).log(level, message)
+        self.markdown = result.markdown
         self.content = result.content
         self.toc = result.toc
         self._title_from_render = result.title
