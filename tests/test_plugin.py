@@ -149,3 +149,16 @@ def test_data_files_are_published_beside_the_pages(tmp_path: Path) -> None:
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     build(config)
     assert json.loads((site / "data" / "counts.json").read_text(encoding="utf-8"))["clusters"] == 2
+
+
+def test_a_generated_page_in_the_nav_keeps_the_nav_label(tmp_path: Path) -> None:
+    # The plugin makes its own page objects for generated pages, but not for those the nav names:
+    # MkDocs would then keep the plugin's page and drop the label written in mkdocs.yml.
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    site = tmp_path / "site"
+    config = _config(copy_kb(tmp_path), site)
+    renamed = {"Cluster directory": "clusters/index.md"}
+    config.nav = [renamed if item == {"Clusters": "clusters/index.md"} else item for item in config.nav]
+    assert renamed in config.nav
+    build(config)
+    assert "Cluster directory" in (site / "index.html").read_text(encoding="utf-8")
