@@ -286,9 +286,9 @@ class ClusterKbPlugin(BasePlugin[_Config]):
         ``data-search-exclude``; it gets a copy of the page with those cut, and the page itself is
         marked excluded so material does not index it twice. Its content is left whole.
         """
-        index = getattr(config.plugins.get("material/search"), "search_index", None)
         if not self.config.enabled or not isinstance(page.file, _GeneratedPage) or not page.content:
             return context
+        index = getattr(config.plugins.get("material/search"), "search_index", None)
         if not callable(getattr(index, "add_entry_from_context", None)):
             return context  # not material's search plugin: it indexes the page its own way
         search = page.meta.get("search") or {}
