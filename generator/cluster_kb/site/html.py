@@ -1,0 +1,373 @@
+"""Render views to HTML, once, in each language: record Markdown with ``markdown`` + nh3, pages with jinja2.
+
+Records are written by contributors, so all record text is untrusted:
+
+* plain text (names, titles, labels) is escaped by jinja2's autoescaping: ``<script>`` or
+  ``[x](javascript:...)`` in a name shows as those characters;
+* Markdown fields go through Python-Markdown under a fixed extension set this module owns
+  (:data:`MARKDOWN_EXTENSIONS`), then `nh3 <https://nh3.readthedocs.io>`_ keeps an allow-list of
+  tags and http(s)/mailto links. The HTML is final: nothing parses it as Markdown again, so what
+  ``mkdocs.yml`` enables (magiclink, emoji, keys...) never touches record text.
+
+Text shown on a page in another language than the page's (a record written only in Spanish, on an
+English page) keeps its own ``lang`` attribute and a small visible note of its language; a name
+gets the attribute only. A :class:`RenderedPage` carries the page's HTML and its table of contents.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import jinja2
+import markdown
+import nh3
+from markupsafe import Markup
+
+from ..records.models import Citation
+from ..records.text import LANGUAGES
+from .l10n import catalogue, format_dates, format_number, format_partial_date
+from .urls import in_language, relative
+from .views import FigureView, Link, PageSpec, Title, Txt
+
+__all__ = ["MARKDOWN_EXTENSIONS", "Renderer", "RenderedPage", "TocEntry", "markdown_block", "markdown_inline"]
+
+MARKDOWN_EXTENSIONS = ("sane_lists",)
+"""The only Markdown extensions record text is rendered with, whatever the site configures."""
+
+_INLINE_TAGS = {"a", "abbr", "b", "br", "code", "em", "i", "strong", "sub", "sup"}
+_BLOCK_TAGS = _INLINE_TAGS | {"blockquote", "li", "ol", "p", "pre", "ul", "hr"}
+_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
+_SCHEMES = {"http", "https", "mailto"}
+_BLOCK_BREAK = re.compile(r"</p>\s*<p>|<br\s*/?>|</li>\s*<li>")
+_OUTER = re.compile(r"^\s*<(?:p|ul|ol)>|</(?:p|ul|ol)>\s*$")
+
+
+def _sanitise(rendered: str, tags: set[str]) -> str:
+    return nh3.clean(
+        rendered,
+        tags=tags,
+        attributes=_ATTRIBUTES,
+        url_schemes=_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+# Prose with nothing Markdown or HTML would read as syntax: lines that start with a letter, hold
+# only letters, digits, spaces and sentence punctuation, and neither start nor end with a space.
+# Python-Markdown makes such text plain paragraphs, so it can be written without running it (most
+# record text is like this; tests/test_html.py checks both ways give the same HTML).
+_PLAIN_LINE = re.compile(r"[^\W\d_](?:[\w ,.;:'\"?%/@$€£’‘“”«»–—-]*[\w,.;:'\"?%/@$€£’‘“”«»–—-])?")
+_PARAGRAPH_BREAK = re.compile(r"\n(?:[ \t]*\n)+")
+
+
+def _plain_paragraphs(text: str) -> list[str] | None:
+    """The paragraphs of ``text`` if it is plain prose (see above), else None."""
+    paragraphs = _PARAGRAPH_BREAK.split(text.strip("\n"))
+    for paragraph in paragraphs:
+        for line in paragraph.split("\n"):
+            if not _PLAIN_LINE.fullmatch(line) or "_" in line:
+                return None
+    return paragraphs
+
+
+class _Markdown:
+    """One reusable Python-Markdown instance under the project's own extensions."""
+
+    def __init__(self) -> None:
+        self._md = markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
+
+    def convert(self, text: str) -> str:
+        self._md.reset()
+        return self._md.convert(text)
+
+
+def markdown_block(text: str, md: _Markdown | None = None) -> str:
+    """Record Markdown as sanitised block HTML (paragraphs, lists)."""
+    paragraphs = _plain_paragraphs(text)
+    if paragraphs is not None:
+        return "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
+    return _sanitise((md or _Markdown()).convert(text), _BLOCK_TAGS).strip()
+
+
+def markdown_inline(text: str, md: _Markdown | None = None) -> str:
+    """Record Markdown as one line of sanitised inline HTML (list items, short fields)."""
+    if _plain_paragraphs(text) is not None:
+        return " ".join(html.escape(text, quote=False).split())
+    rendered = _BLOCK_BREAK.sub(" ", (md or _Markdown()).convert(text))
+    return " ".join(_sanitise(rendered, _INLINE_TAGS).split())
+
+
+# -- the table of contents ---------------------------------------------------------------------------
+
+_HEADING = re.compile(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
+_TAG = re.compile(r"<[^>]+>")
+_PERMALINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
+
+
+@dataclass(frozen=True, slots=True)
+class TocEntry:
+    """A heading of a page: what MkDocs's ``get_toc`` reads (``level``, ``id``, ``name``, ``children``)."""
+
+    level: int
+    id: str
+    name: str
+    children: tuple[TocEntry, ...] = ()
+
+    def token(self) -> dict[str, Any]:
+        return {"level": self.level, "id": self.id, "name": self.name, "children": [c.token() for c in self.children]}
+
+
+def table_of_contents(content: str) -> tuple[TocEntry, ...]:
+    """The h2/h3 headings of a generated page, nested (our templates write every heading with an id)."""
+    top: list[tuple[TocEntry, list[TocEntry]]] = []
+    for level, anchor, inner in _HEADING.findall(content):
+        name = html.escape(html.unescape(_TAG.sub("", _PERMALINK.sub("", inner))).strip(), quote=False)
+        entry = TocEntry(int(level), anchor, name)
+        if entry.level == 2 or not top:
+            top.append((entry, []))
+        else:
+            top[-1][1].append(entry)
+    return tuple(TocEntry(e.level, e.id, e.name, tuple(children)) for e, children in top)
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedPage:
+    """A generated page in one language, ready for a site builder: its title, HTML and headings."""
+
+    path: str
+    """Where it lives, with its language prefix: ``es/clusters/x/``."""
+    lang: str
+    title: str
+    content: str
+    toc: tuple[TocEntry, ...]
+    search: bool
+
+    @property
+    def anchors(self) -> set[str]:
+        return set(re.findall(r'\sid="([^"]+)"', self.content))
+
+
+# -- rendering -----------------------------------------------------------------------------------------
+
+
+class Renderer:
+    """The templates, one jinja2 environment per language, loaded once and reused for every page."""
+
+    def __init__(self) -> None:
+        self._md = _Markdown()
+        self._blocks: dict[str, str] = {}
+        self._inlines: dict[str, str] = {}
+        self._envs = {lang: self._environment(lang) for lang in LANGUAGES}
+
+    def _environment(self, lang: str) -> jinja2.Environment:
+        env = jinja2.Environment(
+            loader=jinja2.PackageLoader("cluster_kb.site", "templates"),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            extensions=["jinja2.ext.i18n"],
+        )
+        cat = catalogue(lang)
+        env.install_gettext_translations(cat.translations, newstyle=True)  # type: ignore[attr-defined]
+        env.globals.update(lang=lang, languages=LANGUAGES)
+        env.filters["num"] = cat.number
+        return env
+
+    # record Markdown, converted once per text for the whole build
+    def block(self, text: str) -> str:
+        found = self._blocks.get(text)
+        if found is None:
+            found = self._blocks[text] = markdown_block(text, self._md)
+        return found
+
+    def inline(self, text: str) -> str:
+        found = self._inlines.get(text)
+        if found is None:
+            found = self._inlines[text] = markdown_inline(text, self._md)
+        return found
+
+    def title(self, title: Title, lang: str) -> str:
+        """A page title in ``lang``, as plain text."""
+        if title.text is not None:
+            return title.text.text.text(lang, title.text.own)
+        cat = catalogue(lang)
+        values = {}
+        for key, value in title.values.items():
+            if isinstance(value, Title):
+                values[key] = self.title(value, lang)
+            elif isinstance(value, Txt):
+                values[key] = value.text.text(lang, value.own)
+            elif isinstance(value, int):
+                values[key] = cat.number(value)
+            else:
+                values[key] = str(value)
+        return cat.gettext(title.message or "").format(**values)
+
+    def render(self, spec: PageSpec, view: Any, lang: str) -> RenderedPage:
+        """The page ``spec`` in ``lang``, from its ``view``."""
+        path = in_language(spec.path, lang)
+        env = self._envs[lang]
+        helpers = _Helpers(self, lang, path)
+        title = self.title(spec.title, lang)
+        content = env.get_template(spec.template).render(v=view, page_title=title, h=helpers, _h=helpers)
+        content = re.sub(r"\n\s*\n+", "\n", content).strip() + "\n"
+        return RenderedPage(path, lang, title, content, table_of_contents(content), spec.search)
+
+
+class _Helpers:
+    """What templates call to show record text, links, numbers and dates in the page's language."""
+
+    def __init__(self, renderer: Renderer, lang: str, page: str) -> None:
+        self.r = renderer
+        self.lang = lang
+        self.page = page
+        self.cat = catalogue(lang)
+
+    # links
+    def href(self, path: str) -> str:
+        """A link to the site path ``path`` (default language) in this page's language."""
+        return relative(in_language(path, self.lang), self.page)
+
+    def asset(self, path: str) -> str:
+        """A link to a file that exists once for every language (data, schemas)."""
+        return relative(path, self.page)
+
+    def a(self, target: Link, **attrs: str) -> Markup:
+        extra = "".join(f' {k.rstrip("_")}="{html.escape(v)}"' for k, v in attrs.items())
+        return Markup(f'<a href="{html.escape(self.href(target.path))}"{extra}>{self.text(target.name)}</a>')
+
+    def link_to(self, path: str, text: str | Title) -> Markup:
+        """A link to the site path ``path`` with a text of the site's own (already in the page's language)."""
+        shown = self.r.title(text, self.lang) if isinstance(text, Title) else text
+        return Markup(f'<a href="{html.escape(self.href(path))}">{html.escape(shown, quote=False)}</a>')
+
+    def asset_link(self, path: str, text: str) -> Markup:
+        return Markup(f'<a href="{html.escape(self.asset(path))}">{html.escape(text, quote=False)}</a>')
+
+    def links(self, targets: tuple[Link, ...] | list[Link], sep: str = ", ") -> Markup:
+        return Markup(sep).join(self.a(t) for t in targets)
+
+    # record text
+    def pick(self, value: Txt) -> tuple[str, str]:
+        return value.text.pick(self.lang, value.own)
+
+    def text(self, value: Txt | None) -> Markup:
+        """Record text as one line; in another language than the page's, inside its own ``lang``."""
+        if value is None:
+            return Markup("")
+        text, lang = self.pick(value)
+        escaped = html.escape(" ".join(text.split()), quote=False)
+        return Markup(escaped if lang == self.lang else f'<span lang="{lang}">{escaped}</span>')
+
+    def plain(self, value: Txt) -> str:
+        return self.pick(value)[0]
+
+    def _note(self, lang: str) -> str:
+        names = {"en": self.cat.gettext("in English"), "es": self.cat.gettext("in Spanish"), "ca": self.cat.gettext("in Catalan")}
+        return names[lang]
+
+    def prose(self, value: Txt | None) -> Markup:
+        """Record Markdown as a block; in another language, with its ``lang`` and a note saying which."""
+        if value is None:
+            return Markup("")
+        text, lang = self.pick(value)
+        body = self.r.block(text)
+        if lang == self.lang:
+            return Markup(f'<div class="kb-text">\n{body}\n</div>')
+        note = html.escape(self.cat.gettext("Not yet translated; shown {language}:").format(language=self._note(lang)))
+        return Markup(
+            f'<div class="kb-text kb-foreign"><p class="kb-lang-note">{note}</p>\n<div lang="{lang}">\n{body}\n</div></div>'
+        )
+
+    def inline(self, value: Txt | None) -> Markup:
+        """Record Markdown as one line; in another language, with its ``lang`` and a short note."""
+        if value is None:
+            return Markup("")
+        text, lang = self.pick(value)
+        body = self.r.inline(text)
+        if lang == self.lang:
+            return Markup(body)
+        note = html.escape(f"({self._note(lang)})")
+        return Markup(f'<span lang="{lang}">{body}</span> <small class="kb-lang-note">{note}</small>')
+
+    # numbers, dates, figures, sources
+    def num(self, value: int | float) -> str:
+        return format_number(value, self.lang)
+
+    def dates(self, start: date | None, end: date | None) -> str | None:
+        return format_dates(start, end, self.lang)
+
+    def partial_date(self, value: str) -> str:
+        return format_partial_date(value, self.lang)
+
+    def qualifier(self, value: str | None) -> str:
+        return self.cat.gettext(value) if value else ""
+
+    def figure(self, f: FigureView) -> Markup:
+        """'more than 80 active cluster initiatives (2018)'."""
+        parts = [html.escape(self.qualifier(f.qualifier)), html.escape(self.num(f.value))]
+        if f.unit is not None:
+            parts.append(str(self.text(f.unit)))
+        parts.append(str(self.text(f.label)))
+        out = " ".join(p for p in parts if p)
+        if f.as_of:
+            out += f" ({f.as_of})"
+        return Markup(out)
+
+    def source_link(self, c: Citation) -> Markup:
+        """A short link to a source: '[source]' with the source's title as its tooltip."""
+        word = html.escape(self.cat.gettext("source"))
+        if c.url:
+            return Markup(f'<a href="{html.escape(c.url)}" title="{html.escape(c.title)}" class="kb-source">{word}</a>')
+        return Markup(f'<span class="kb-source">{word}: {self._title(c)}</span>')
+
+    def _title(self, c: Citation) -> str:
+        title = html.escape(c.title, quote=False)
+        return f'<cite lang="{c.language}">{title}</cite>' if c.language and c.language != self.lang else f"<cite>{title}</cite>"
+
+    def cite(self, c: Citation) -> Markup:
+        """A full citation: title (linked), publisher, date."""
+        title = self._title(c)
+        out = f'<a href="{html.escape(c.url)}">{title}</a>' if c.url else title
+        if c.publisher:
+            out += f", {html.escape(c.publisher, quote=False)}"
+        if c.date:
+            out += f" ({html.escape(c.date)})"
+        return Markup(out)
+
+    def t(self, message: str, **values: Any) -> str:
+        """A message of the site with values filled in (``{name}`` style)."""
+        return self.cat.gettext(message).format(**values)
+
+    def kind_word(self, kind: str) -> str:
+        """A territory's or a session's kind, in the page's language."""
+        return self.cat.gettext(_KIND_WORDS.get(kind, kind))
+
+
+def _n(message: str) -> str:
+    return message
+
+
+_KIND_WORDS: dict[str, str] = {
+    # Territory kinds and session kinds, as they show on pages (msgids for the translators).
+    "country": _n("country"),
+    "region": _n("region"),
+    "city": _n("city"),
+    "cross-border": _n("cross-border region"),
+    "track": _n("track"),
+    "meetings": _n("meetings"),
+    "tour": _n("tour"),
+    "training": _n("training"),
+    "session": _n("session"),
+    "visit": _n("visit"),
+    "opening": _n("opening"),
+}
+
+Render = Callable[[PageSpec, Any, str], RenderedPage]

@@ -1,0 +1,456 @@
+"""The MkDocs adapter: the core's pages, in three languages, themed by mkdocs-material.
+
+``plugins: [cluster-kb]`` in ``mkdocs.yml`` (options below). The plugin is a thin caller of the core
+(:class:`~cluster_kb.site.content.SiteContent`); MkDocs contributes the theme, the navigation and
+the build, nothing else:
+
+* ``on_config`` loads and validates the knowledge base; invalid content logs every
+  ``path:line:col: error:`` line and aborts before MkDocs touches the site folder (in ``mkdocs
+  serve`` the preview keeps the last good content and every page shows the problems instead);
+* ``on_files`` adds each generated page in each language as a :class:`GeneratedPage`, whose HTML
+  and table of contents come from the core when MkDocs renders it (no Markdown pass), the open-data
+  files, and a page for each hand-written page that lacks a translation;
+* ``on_nav`` builds each language's navigation: home, the kinds' sections, the hand-written pages;
+* ``on_page_context`` gives the theme the page's language (its own words, the site name), its
+  navigation, and the same page in the other languages (switcher, ``hreflang``);
+* ``on_post_build`` indexes the built site with Pagefind, which stems Spanish and Catalan and
+  folds accents, one index per language;
+* ``on_serve`` watches the content folder, so the preview reloads when a record changes.
+
+Under ``mkdocs serve --dirty`` the plugin lives across rebuilds (it has ``on_startup``), marks a
+generated page modified only when its view changed, and removes the pages of deleted records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import os
+import pickle
+import re
+import subprocess
+import threading
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import Abort, PluginError
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+
+from ..knowledge import KnowledgeBase
+from ..records.load import read_records
+from ..records.problems import Problem, format_problem, summary_line
+from ..records.text import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES
+from .content import SiteContent
+from .html import RenderedPage
+from .l10n import catalogue
+from .urls import in_language, src_uri
+from .views import PageSpec
+
+__all__ = ["ClusterKbPlugin", "GeneratedPage"]
+
+log = get_plugin_logger(__name__)
+
+THEME_DIR = Path(__file__).parent / "theme"
+"""Templates the plugin adds to the theme: the page frame, the language switcher, the sitemap."""
+
+ASSETS_DIR = Path(__file__).parent / "assets"
+ASSETS_PREFIX = "assets/cluster-kb/"
+
+SEARCH_PAGE = "search/"
+
+_RELATIVE_LINK = re.compile(r"(\]\()(?![a-z][a-z0-9+.-]*:|#|/)")
+"""The start of a Markdown link to a relative address (not ``https:``, ``mailto:``, ``#x`` or ``/x``)."""
+
+
+class _Config(base.Config):
+    enabled = c.Type(bool, default=True)
+    """Turn the plugin off (the site then has only the hand-written pages)."""
+    content_dir = c.Type(str, default="content")
+    """The knowledge base folder, relative to mkdocs.yml."""
+    search = c.Type(bool, default=True)
+    """Index the built site with Pagefind (one index per language)."""
+
+
+class GeneratedPage(Page):
+    """A page the core renders: MkDocs reads no Markdown for it and applies only the theme."""
+
+    def __init__(self, file: File, config: Any, site: SiteContent, spec: PageSpec, lang: str) -> None:
+        super().__init__(None, file, config)
+        self.site = site
+        self.spec = spec
+        self.lang = lang
+
+    def read_source(self, config: Any) -> None:
+        self.markdown = ""
+        title = self.site.renderer.title(self.spec.title, self.lang)
+        self.meta = {"title": html.escape(title, quote=False)}
+        if not self.spec.search:
+            self.meta["search"] = {"exclude": True}
+
+    def render(self, config: Any, files: Files) -> None:
+        rendered: RenderedPage = self.site.render(self.spec, self.lang)
+        self.content = rendered.content
+        self.toc = get_toc([entry.token() for entry in rendered.toc])
+        self.present_anchor_ids = rendered.anchors
+        self.links_to_anchors = {}
+
+
+class _LocalTheme:
+    """The theme as one language sees it: material reads ``config.theme.language`` for its own words."""
+
+    def __init__(self, theme: Any, lang: str) -> None:
+        self._theme = theme
+        self._lang = lang
+
+    def __getattr__(self, name: str) -> Any:
+        return self._lang if name == "language" else getattr(self._theme, name)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._lang if key == "language" else self._theme[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._theme
+
+
+class _LocalConfig:
+    """The configuration as one page sees it: site name and description in its language, its alternates."""
+
+    def __init__(self, config: Any, overrides: dict[str, Any]) -> None:
+        self._config = config
+        self._overrides = overrides
+
+    def __getattr__(self, name: str) -> Any:
+        return self._overrides[name] if name in self._overrides else getattr(self._config, name)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._overrides[key] if key in self._overrides else self._config[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._overrides or key in self._config
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._overrides.get(key, self._config.get(key, default))
+
+
+def page_language(src: str) -> str:
+    first = src.split("/", 1)[0]
+    return first if first in LANGUAGES and first != DEFAULT_LANGUAGE else DEFAULT_LANGUAGE
+
+
+def _neutral(src: str) -> str:
+    """``es/about.md`` -> ``about.md``."""
+    lang = page_language(src)
+    return src[len(lang) + 1 :] if lang != DEFAULT_LANGUAGE else src
+
+
+class ClusterKbPlugin(BasePlugin[_Config]):
+    """Adds the knowledge base's pages, in every language, to a MkDocs build."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kb: KnowledgeBase | None = None
+        self.site: SiteContent | None = None
+        self.content_dir: Path | None = None
+        self.problems: list[Problem] = []
+        self.is_dirty = False
+        self.command: str | None = None
+        self._preloaded: tuple[Path, KnowledgeBase] | None = None
+        self._navs: dict[str, Navigation] = {}
+        self._fallbacks: set[str] = set()
+        self._digests: dict[str, str] = {}
+        self._pending: dict[str, str] = {}
+        self._written: set[str] = set()
+        self._search_thread: threading.Thread | None = None
+
+    def use_knowledge_base(self, content_dir: Path, kb: KnowledgeBase) -> None:
+        """Build from an already validated knowledge base (``cluster-kb build`` validates first)."""
+        self._preloaded = (content_dir.resolve(), kb)
+
+    # Having on_startup keeps this instance across `mkdocs serve` rebuilds (MkDocs >= 1.4).
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
+        self.is_dirty = dirty
+
+    @property
+    def serving(self) -> bool:
+        return self.command == "serve"
+
+    # -- configuration: the knowledge base ----------------------------------------------------------
+
+    def on_config(self, config: Any) -> Any:
+        if not self.config.enabled:
+            return config
+        if "search" in config.plugins or "material/search" in config.plugins:
+            raise PluginError(
+                "cluster-kb: remove the 'search' plugin from mkdocs.yml; the site is searched with Pagefind, "
+                "one index per language"
+            )
+        root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+        self.content_dir = (root / self.config.content_dir).resolve()
+        position = 1 if config.theme.custom_dir else 0
+        if str(THEME_DIR) not in config.theme.dirs:
+            config.theme.dirs.insert(position, str(THEME_DIR))
+        if self._preloaded and self._preloaded[0] == self.content_dir:
+            self.kb, self.problems = self._preloaded[1], []
+            return config
+        records, problems, _ = read_records(self.content_dir)
+        if problems:
+            for problem in sorted(problems):
+                log.error(format_problem(problem))
+            if not self.serving:
+                raise Abort(f"{summary_line(problems)}; the site was not built")
+            # The preview keeps the last good knowledge base and shows the problems on every page.
+            self.problems = sorted(problems)
+            self._digests = {}  # every page shows the problems: rebuild them all
+            if self.kb is None:
+                self.kb = KnowledgeBase(self.content_dir)
+            return config
+        if self.problems:
+            self._digests = {}  # the problems are fixed: every page drops them
+        self.problems = []
+        self.kb = KnowledgeBase.from_records(self.content_dir, records)
+        return config
+
+    # -- files: every generated page in every language ------------------------------------------------
+
+    def on_files(self, files: Files, *, config: Any) -> Files:
+        if not self.config.enabled:
+            return files
+        assert self.kb is not None
+        home = files.get_file_from_path("index.md") is None
+        self.site = SiteContent(self.kb, home=home)
+        self._pending = {}
+        for file in list(files.documentation_pages()):
+            if page_language(file.src_uri) != DEFAULT_LANGUAGE:
+                file.inclusion = InclusionLevel.NOT_IN_NAV
+        for spec, lang in self.site.pages():
+            uri = src_uri(in_language(spec.path, lang))
+            if files.get_file_from_path(uri) is not None:
+                log.warning(f"docs/{uri} replaces the page the knowledge base would generate there")
+                continue
+            file = _GeneratedFile.generated(config, uri, content="", inclusion=InclusionLevel.NOT_IN_NAV)
+            GeneratedPage(file, config, self.site, spec, lang)
+            if self.is_dirty:
+                digest = self._digest(spec)
+                self._pending[file.abs_dest_path] = digest
+                file.modified = self._digests.get(file.abs_dest_path) != digest or not os.path.isfile(file.abs_dest_path)
+            files.append(file)
+        self._add_translations(files, config)
+        for path, data in sorted(self.site.data_files().items()):
+            files.append(File.generated(config, path, content=data))
+        for asset in sorted(ASSETS_DIR.rglob("*")):
+            if asset.is_file():
+                uri = ASSETS_PREFIX + asset.relative_to(ASSETS_DIR).as_posix()
+                files.append(File.generated(config, uri, abs_src_path=str(asset)))
+        return files
+
+    def _digest(self, spec: PageSpec) -> str:
+        """A fingerprint of what a page shows (its view, the same in every language)."""
+        view = self.site.view(spec)  # type: ignore[union-attr]
+        try:
+            data = pickle.dumps((spec.template, spec.title, spec.search, view, self.problems), protocol=5)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            data = repr((spec.template, spec.title, view)).encode()
+        return hashlib.sha256(data).hexdigest()
+
+    def _add_translations(self, files: Files, config: Any) -> None:
+        """A page for each hand-written page that lacks a translation: its text, marked as English."""
+        self._fallbacks = set()
+        originals = [f for f in files.documentation_pages() if page_language(f.src_uri) == DEFAULT_LANGUAGE]
+        for original in originals:
+            if isinstance(original.page, GeneratedPage) or original.generated_by:
+                continue
+            for lang in LANGUAGES[1:]:
+                uri = f"{lang}/{original.src_uri}"
+                if files.get_file_from_path(uri) is None:
+                    # One folder deeper: relative links to other files climb one more level.
+                    text = _RELATIVE_LINK.sub(r"\1../", original.content_string)
+                    files.append(File.generated(config, uri, content=text, inclusion=InclusionLevel.NOT_IN_NAV))
+                    self._fallbacks.add(uri)
+
+    # -- navigation: one per language ----------------------------------------------------------------
+
+    @event_priority(-50)  # after other plugins have built their part of the nav
+    def on_nav(self, nav: Navigation, *, config: Any, files: Files) -> Navigation:
+        if not self.config.enabled or self.site is None:
+            return nav
+        hand_written = [page for page in nav.pages if not isinstance(page, GeneratedPage)]
+        self._navs = {}
+        for lang in LANGUAGES:
+            pages: list[Page] = []
+            for entry in self.site.navigation(lang):
+                file = files.get_file_from_path(src_uri(entry.path))
+                if file is not None and file.page is not None:
+                    file.page.title = html.escape(entry.title, quote=False)
+                    pages.append(file.page)
+            for page in hand_written:
+                uri = page.file.src_uri if lang == DEFAULT_LANGUAGE else f"{lang}/{page.file.src_uri}"
+                file = files.get_file_from_path(uri)
+                if file is not None:
+                    if file.page is None:
+                        Page(None, file, config)
+                    pages.append(file.page)  # type: ignore[arg-type]
+            for before, after in zip(pages, pages[1:], strict=False):
+                before.next_page, after.previous_page = after, before
+            if pages:
+                pages[0].previous_page = None
+                pages[-1].next_page = None
+            language_nav = Navigation(list(pages), pages)
+            language_nav.homepage = pages[0] if pages else None
+            self._navs[lang] = language_nav
+        return self._navs[DEFAULT_LANGUAGE]
+
+    # -- each page: its language -------------------------------------------------------------------------
+
+    def on_page_content(self, html_text: str, *, page: Page, config: Any, files: Files) -> str:
+        if page.file.src_uri in self._fallbacks:
+            lang = page_language(page.file.src_uri)
+            note = html.escape(catalogue(lang).gettext("Not yet translated; shown {language}:").format(
+                language=catalogue(lang).gettext("in English")
+            ))
+            return f'<p class="kb-lang-note">{note}</p>\n<div lang="{DEFAULT_LANGUAGE}">\n{html_text}\n</div>'
+        return html_text
+
+    def on_page_context(self, context: Any, *, page: Page, config: Any, nav: Navigation) -> Any:
+        if not self.config.enabled:
+            return context
+        lang = page.lang if isinstance(page, GeneratedPage) else page_language(page.file.src_uri)
+        cat = catalogue(lang)
+        neutral = page.spec.path if isinstance(page, GeneratedPage) else _neutral_path(page)
+        site_url = (config.site_url or "").rstrip("/") + "/" if config.site_url else None
+        alternates = []
+        for other in LANGUAGES:
+            path = in_language(neutral, other)
+            alternates.append(
+                {
+                    "lang": other,
+                    "name": LANGUAGE_NAMES[other],
+                    "link": (site_url + path) if site_url else path,
+                    "href": _relative_url(path, page.url),
+                    "current": other == lang,
+                }
+            )
+        extra = dict(config.extra)
+        extra["alternate"] = [{"name": a["name"], "link": a["link"], "lang": a["lang"]} for a in alternates]
+        context["config"] = _LocalConfig(
+            config,
+            {
+                "site_name": cat.gettext(config.site_name),
+                "site_description": cat.gettext(config.site_description or "") or None,
+                "theme": _LocalTheme(config.theme, lang),
+                "extra": extra,
+            },
+        )
+        context["nav"] = self._navs.get(lang, nav)
+        search = not (isinstance(page, GeneratedPage) and not page.spec.search) and not (page.meta.get("search") or {}).get("exclude")
+        context["kb"] = {
+            "lang": lang,
+            "alternates": alternates,
+            "x_default": alternates[0]["link"],
+            "search": search,
+            "search_page": _relative_url(in_language(SEARCH_PAGE, lang), page.url),
+            "search_label": cat.gettext("Search the knowledge base"),
+            "search_placeholder": cat.gettext("Search"),
+            "language_label": cat.gettext("Language"),
+            "problems": [format_problem(p, self.content_dir.parent if self.content_dir else None) for p in self.problems],
+            "problems_title": cat.gettext("The content has problems; this preview shows the last valid version"),
+        }
+        return context
+
+    def on_env(self, env: Any, *, config: Any, files: Files) -> Any:
+        if not self.config.enabled:
+            return env
+        site_url = (config.site_url or "").rstrip("/") + "/"
+
+        def alternates(page: Page) -> list[dict[str, str]]:
+            """The same page in every language, absolute (the sitemap's hreflang links)."""
+            neutral = page.spec.path if isinstance(page, GeneratedPage) else _neutral_path(page)
+            found = [{"lang": lang, "link": site_url + in_language(neutral, lang)} for lang in LANGUAGES]
+            return [*found, {"lang": "x-default", "link": found[0]["link"]}]
+
+        env.globals["kb_alternates"] = alternates
+        return env
+
+    def on_post_page(self, output: str, *, page: Page, config: Any) -> str:
+        if isinstance(page, GeneratedPage):
+            page.content = None  # written: free it (10,000 pages in three languages)
+        if self.serving:
+            self._written.add(page.file.dest_uri)
+        return output
+
+    # -- after the build: search, and the preview's housekeeping ------------------------------------------
+
+    @event_priority(-100)
+    def on_post_build(self, *, config: Any) -> None:
+        if not self.config.enabled:
+            return
+        if self.is_dirty:
+            self._remove_stale(Path(config.site_dir))
+            self._digests = self._pending
+        if not self.config.search:
+            return
+        if self.serving:
+            # The preview shows the page first; its search index follows a moment later.
+            if self._search_thread is not None:
+                self._search_thread.join()
+            self._search_thread = threading.Thread(target=_index, args=(Path(config.site_dir),), daemon=True)
+            self._search_thread.start()
+        else:
+            _index(Path(config.site_dir))
+
+    def _remove_stale(self, site_dir: Path) -> None:
+        """Drop the pages of records deleted since the previous preview build."""
+        for dest in sorted(set(self._digests) - set(self._pending)):
+            path = Path(dest)
+            if path.is_file():
+                path.unlink()
+                log.info(f"removed {path.relative_to(site_dir)}: its record is gone")
+
+    def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
+        if self.config.enabled and self.content_dir is not None:
+            server.watch(str(self.content_dir))
+        return server
+
+    def on_shutdown(self) -> None:
+        if self._search_thread is not None:
+            self._search_thread.join()
+
+
+class _GeneratedFile(File):
+    """A generated page's file: in a dirty build, modified only when what the page shows changed."""
+
+    modified: bool = True
+
+    def is_modified(self) -> bool:
+        return self.modified
+
+
+def _neutral_path(page: Page) -> str:
+    """A hand-written page's path without its language: ``es/about/`` -> ``about/``."""
+    url = page.url
+    lang = page_language(url)
+    return url[len(lang) + 1 :] if lang != DEFAULT_LANGUAGE else url
+
+
+def _relative_url(path: str, from_url: str) -> str:
+    from .urls import relative
+
+    return relative(path, from_url)
+
+
+def _index(site_dir: Path) -> None:
+    """Index the built site with Pagefind: one index per language (from ``<html lang>``)."""
+    from pagefind_bin import get_executable
+
+    command = [str(get_executable()), "--site", str(site_dir), "--output-subdir", "pagefind", "--quiet"]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise PluginError(f"cluster-kb: Pagefind could not index the site: {result.stderr.strip() or result.stdout.strip()}")
+
+
