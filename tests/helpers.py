@@ -26,7 +26,7 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 
 def cluster_kb_build(content: Path, site_dir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     """``cluster-kb build --content CONTENT --site-dir SITE_DIR``, as a user runs it."""
-    return run(sys.executable, "-m", "generator", "build", "--content", str(content), "--site-dir", str(site_dir), *extra)
+    return run(sys.executable, "-m", "cluster_kb", "build", "--content", str(content), "--site-dir", str(site_dir), *extra)
 
 
 def mkdocs_build(content: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:

@@ -49,7 +49,7 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The fixture knowledge base built by the real command and served on loopback."""
     site = tmp_path_factory.mktemp("browser") / "site"
     result = subprocess.run(
-        [sys.executable, "-m", "generator", "build", "--content", str(FIXTURE_KB), "--site-dir", str(site)],
+        [sys.executable, "-m", "cluster_kb", "build", "--content", str(FIXTURE_KB), "--site-dir", str(site)],
         cwd=ROOT, capture_output=True, text=True, check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import __version__, cli
-from generator.commands import COMMANDS
+from cluster_kb import __version__
+from cluster_kb.commands import cli
+from cluster_kb.commands import COMMANDS
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kb"
 
@@ -66,7 +67,7 @@ def test_validate_exits_0_on_the_fixture_knowledge_base(capsys: pytest.CaptureFi
     assert cli.main(["validate", str(FIXTURE)]) == 0
     out = capsys.readouterr().out
     assert out.strip() == (
-        f"{FIXTURE}: valid: 13 records (4 territories, 3 sectors, 2 decalogue, 2 editions, 2 clusters)"
+        f"{FIXTURE}: valid: 13 records (2 editions, 2 clusters, 2 decalogue, 4 territories, 3 sectors)"
     )
 
 
@@ -87,7 +88,7 @@ def test_validate_exits_1_with_located_problems_and_a_summary(tmp_path: Path, ca
 
 
 def run_module(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "generator", *args], capture_output=True, text=True, cwd=cwd, check=False)
+    return subprocess.run([sys.executable, "-m", "cluster_kb", *args], capture_output=True, text=True, cwd=cwd, check=False)
 
 
 def test_python_dash_m_generator_is_the_same_command() -> None:

@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from generator import cli
-from generator.kb import KnowledgeBase, load_knowledge_base
-from generator.loader import load_file
+from cluster_kb.commands import cli
+from cluster_kb.knowledge import KnowledgeBase, load_knowledge_base
+from cluster_kb.records.loader import load_file
 from generator.models import ECOSYSTEMS, KINDS, Citation, Figure
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"

@@ -12,10 +12,12 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from generator import load_knowledge_base
-from generator.export import LIST_SEPARATOR, export_files, kind_columns
-from generator.models import KINDS
-from generator.schema import schema_file_name
+from cluster_kb import load_knowledge_base
+from cluster_kb.outputs.export import LIST_SEPARATOR, export_files, kind_columns
+from cluster_kb.kinds import KINDS as _KINDS
+
+KINDS = {k.folder: k.model for k in _KINDS}
+from cluster_kb.outputs.schema import schema_file_name
 
 ROOT = Path(__file__).parent.parent
 FIXTURE = Path(__file__).parent / "fixtures" / "kb"
@@ -114,8 +116,8 @@ def test_export_is_deterministic_and_follows_the_records(tmp_path: Path) -> None
 
 
 def test_the_build_publishes_the_open_data_and_the_home_page_links_it(built_site: Path, fixture_kb: Path) -> None:
-    from generator.export import export_files as _export
-    from generator.kb import load_knowledge_base as _load
+    from cluster_kb.outputs.export import export_files as _export
+    from cluster_kb.knowledge import load_knowledge_base as _load
 
     expected = _export(_load(fixture_kb))
     for path, data in expected.items():

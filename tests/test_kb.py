@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.kb import KnowledgeBase, load_knowledge_base
-from generator.synth import write_knowledge_base
+from cluster_kb.knowledge import KnowledgeBase, load_knowledge_base
+from cluster_kb.synth import write_knowledge_base
 
 FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb"
 

@@ -9,9 +9,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.kb import validate_documents
-from generator.loader import MAX_BYTES, WITH_LIBYAML, Document, LoadError, load_bytes
-from generator.models import KINDS
+from cluster_kb.records.validation import validate_documents
+from cluster_kb.records.loader import MAX_BYTES, WITH_LIBYAML, Document, LoadError, load_bytes
+from cluster_kb.kinds import KINDS as _KINDS
+
+KINDS = {k.folder: k.model for k in _KINDS}
 
 PATH = Path("content/territories/x.yaml")
 
@@ -158,7 +160,7 @@ def _outcome(raw: bytes) -> None:
         return
     assert isinstance(doc.data, dict)
     for kind in KINDS:
-        _, problems = validate_documents(Path("content"), [(kind, "x", doc)])
+        _, problems = validate_documents([(kind, "x", doc)])
         for problem in problems:
             assert problem.line >= 1 and problem.col >= 1 and problem.message
 

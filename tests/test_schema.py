@@ -10,10 +10,12 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from generator import cli
-from generator.models import KINDS
-from generator.scaffold import schema_line
-from generator.schema import field_order, record_schema, schema_bytes, schema_file_name
+from cluster_kb.commands import cli
+from cluster_kb.kinds import KINDS as _KINDS
+
+KINDS = {k.folder: k.model for k in _KINDS}
+from cluster_kb.outputs.scaffold import schema_line
+from cluster_kb.outputs.schema import field_order, record_schema, schema_bytes, schema_file_name
 
 ROOT = Path(__file__).parent.parent
 SCHEMAS = ROOT / "schemas"
@@ -44,7 +46,7 @@ def test_schema_check_reports_drift_missing_and_stale_files(tmp_path: Path, caps
     assert cli.main(["schema", "--check", "--out", str(out)]) == 0
     assert "up to date" in capsys.readouterr().out
 
-    (out / "clusters.schema.json").write_bytes(schema_bytes("clusters").replace(b"Display name.", b"Name."))
+    (out / "clusters.schema.json").write_bytes(schema_bytes("clusters").replace(b"Display name,", b"Name,"))
     (out / "sectors.schema.json").unlink()
     (out / "widgets.schema.json").write_text("{}")
     assert cli.main(["schema", "--check", "--out", str(out)]) == 1

@@ -8,11 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from generator import cli
-from generator.kb import load_knowledge_base
-from generator.loader import load_file
-from generator.models import ECOSYSTEMS, KINDS
-from generator.synth import generate, slug
+from cluster_kb.commands import cli
+from cluster_kb.knowledge import load_knowledge_base
+from cluster_kb.records.loader import load_file
+from cluster_kb.kinds import KINDS as _KINDS
+from cluster_kb.records.models import ECOSYSTEMS
+
+KINDS = {k.folder: k.model for k in _KINDS}
+from cluster_kb.synth import generate, slug
 
 
 def _synth(out: Path, clusters: int, *extra: str) -> int:
@@ -81,7 +84,7 @@ def test_same_seed_writes_the_same_bytes(tmp_path: Path) -> None:
 
 def test_same_seed_is_reproducible_in_a_fresh_interpreter(tmp_path: Path) -> None:
     # String hashing is randomised per process; the output must not depend on it.
-    code = "import sys; from generator.synth import write_knowledge_base as w; w(sys.argv[1], 25)"
+    code = "import sys; from cluster_kb.synth import write_knowledge_base as w; w(sys.argv[1], 25)"
     for name, hashseed in (("x", "1"), ("y", "2")):
         env = {"PYTHONHASHSEED": hashseed, "PATH": "/usr/bin:/bin"}
         subprocess.run([sys.executable, "-c", code, str(tmp_path / name)], check=True, env=env, cwd=Path(__file__).parents[1])

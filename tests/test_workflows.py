@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import cli
-from generator.commands import COMMANDS
-from generator.models import ECOSYSTEMS
+from cluster_kb.commands import cli
+from cluster_kb.commands import COMMANDS
+from cluster_kb.records.models import ECOSYSTEMS
 
 ROOT = Path(__file__).parent.parent
 GITHUB = ROOT / ".github"

@@ -457,7 +457,7 @@ class Edition(Record):
     """One International Intercluster Meeting."""
 
     folder: ClassVar[str] = "editions"
-    year: Year | None = Field(description="The year it took place; leave empty only when no source gives it.")
+    year: Year | None = Field(None, description="The year it took place; leave it empty only when no source gives it.")
     ordinal: ReportedOrdinal = Field(
         default_factory=list,
         description="Its number in the series, where a source gives it (4 for the 4th); where sources number "

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..kinds import KINDS, kind
 from .loader import Document, Loc
-from .models import Record, Sector, nested_model, ref_kind
+from .models import Record, Sector, id_problem, nested_model, ref_kind
 from .problems import Problem
 from .text import LANGUAGES
 
@@ -173,9 +173,15 @@ def _reference_problem(target_kind: str, target: str, names: _Names) -> str:
         return f"'{target}' is another name for the {noun} {_quoted(found)}; write its id instead"
     if found:
         return f"unknown {noun} '{target}' (did you mean {_quoted(found)}?)"
+    if id_problem(target):
+        what = f"'{target}' is not a {noun} id: ids are file names in lowercase kebab-case"
+    else:
+        what = f"unknown {noun} '{target}'"
     if len(names.ids) <= 20:
-        return f"unknown {noun} '{target}'; the {kind(target_kind).plural} are: {', '.join(names.ids)}"
-    return f"unknown {noun} '{target}': there is no {target_kind}/{target}.yaml"
+        return f"{what}; the {kind(target_kind).plural} are: {', '.join(names.ids)}"
+    if id_problem(target):
+        return f"{what}, e.g. '{names.ids[0]}'"
+    return f"{what}: there is no {target_kind}/{target}.yaml"
 
 
 def _check_references(
