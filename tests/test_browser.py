@@ -87,19 +87,33 @@ def page(browser: object) -> Iterator[object]:
         context.close()
 
 
+def _search(page: object, site_url: str, prefix: str, words: str) -> list[str]:
+    """Type ``words`` into the header's search box of a page in one language; the result links."""
+    page.goto(site_url + prefix, wait_until="networkidle")  # type: ignore[attr-defined]
+    page.locator("#kb-search-box").fill(words)  # type: ignore[attr-defined]
+    page.keyboard.press("Enter")  # type: ignore[attr-defined]
+    page.wait_for_url(re.compile(r"/search/\?q="), timeout=15_000)  # type: ignore[attr-defined]
+    page.locator(".pagefind-ui__result-link").first.wait_for(timeout=15_000)  # type: ignore[attr-defined]
+    links = page.locator(".pagefind-ui__result-link")  # type: ignore[attr-defined]
+    return [links.nth(i).get_attribute("href") for i in range(links.count())]
+
+
 def test_search_without_accent_reaches_the_bogota_page(page: object, site_url: str) -> None:
-    page.goto(site_url, wait_until="networkidle")  # type: ignore[attr-defined]
-    page.locator("label.md-search__icon, .md-search__input").first.click()  # type: ignore[attr-defined]
-    page.keyboard.type("Bogota", delay=50)  # type: ignore[attr-defined]  # as a person types, key by key
-    # The territory page itself among the results (a cluster in Bogotá may be listed too).
-    result = page.locator('.md-search-result__link:has(h1:text-is("Bogotá"))').first  # type: ignore[attr-defined]
-    result.wait_for(timeout=15_000)
-    result.click()
-    # Instant navigation swaps the page without a load event; search adds ?h=bogota to highlight.
-    page.wait_for_url(re.compile(r"/territories/bogota/(\?.*)?$"), wait_until="commit", timeout=15_000)  # type: ignore[attr-defined]
-    page.locator("h1", has_text="Bogotá").first.wait_for(timeout=15_000)  # type: ignore[attr-defined]
+    hrefs = _search(page, site_url, "", "Bogota")
+    assert any(href.endswith("/territories/bogota/") for href in hrefs), hrefs
+    assert all("/es/" not in href and "/ca/" not in href for href in hrefs), hrefs
+    page.locator('.pagefind-ui__result-link[href$="/territories/bogota/"]').first.click()  # type: ignore[attr-defined]
+    page.wait_for_url(re.compile(r"/territories/bogota/$"), timeout=15_000)  # type: ignore[attr-defined]
     heading = page.locator("article h1").first.inner_text()  # type: ignore[attr-defined]
-    assert heading.replace("¶", "").strip() == "Bogotá"  # ¶ is the heading's permalink
+    assert heading.replace("¶", "").strip() == "Bogotá"
+
+
+@pytest.mark.parametrize(("prefix", "words"), [("es/", "clústeres"), ("ca/", "clústers")])
+def test_search_in_spanish_and_catalan_stems_and_stays_in_the_language(
+    page: object, site_url: str, prefix: str, words: str
+) -> None:
+    hrefs = _search(page, site_url, prefix, words)
+    assert hrefs and all(f"/{prefix}" in href for href in hrefs), hrefs
 
 
 PAGE_KINDS = [
@@ -115,6 +129,12 @@ PAGE_KINDS = [
     "territories/colombia/",
     "sectors/",
     "sectors/agri-food/",
+    "search/",
+    "about/",
+    "es/",
+    "ca/",
+    "es/clusters/example-wine-cluster/",
+    "ca/territories/colombia/",
     "no-such-page/",
 ]
 

@@ -30,19 +30,17 @@ URLS = [
     "territories/bogota/",
     "sectors/",
     "sectors/agri-food/",
+    "search/",
     "about/",
     "contribute/",
 ]
+LANGUAGES = ("", "es/", "ca/")
 
 
-def search_docs(site: Path) -> dict[str, dict[str, str]]:
-    data = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    return {doc["location"]: doc for doc in data["docs"]}
-
-
+@pytest.mark.parametrize("prefix", LANGUAGES)
 @pytest.mark.parametrize("url", URLS)
-def test_pages_exist_at_their_urls(built_site: Path, url: str) -> None:
-    assert (built_site / url / "index.html").is_file()
+def test_pages_exist_at_their_urls_in_every_language(built_site: Path, url: str, prefix: str) -> None:
+    assert (built_site / prefix / url / "index.html").is_file()
 
 
 def test_every_internal_link_resolves(built_site: Path) -> None:
@@ -58,33 +56,34 @@ def test_navigation_lists_sections_not_records(built_site: Path) -> None:
         assert section in nav
 
 
+def test_each_language_has_its_own_navigation(built_site: Path) -> None:
+    html = (built_site / "es" / "clusters" / "example-wine-cluster" / "index.html").read_text(encoding="utf-8")
+    tabs = html[html.index('<nav class="md-tabs"') :]
+    tabs = tabs[: tabs.index("</nav>")]
+    hrefs = re.findall(r'href="([^"]+)"', tabs)
+    # From es/clusters/x/, every tab leads to a page of the Spanish site.
+    assert hrefs and all(not href.startswith("../../../") for href in hrefs), hrefs
+
+
 def test_no_page_shows_none_or_null(built_site: Path) -> None:
-    for path in built_site.rglob("*.html"):
-        text = re.sub(r"<[^>]+>", " ", article(path.read_text(encoding="utf-8"))) if path.name == "index.html" else ""
+    for path in built_site.rglob("index.html"):
+        text = re.sub(r"<[^>]+>", " ", article(path.read_text(encoding="utf-8")))
         assert not re.search(r"\b(None|null)\b", text), path
 
 
-def test_search_indexes_record_pages_without_listings(built_site: Path) -> None:
-    docs = search_docs(built_site)
-    for listing in ("", "editions/", "clusters/", "decalogue/", "territories/", "sectors/"):
-        assert not [loc for loc in docs if loc == listing or loc.startswith(listing + "#")], listing
-    coffee = docs["clusters/example-coffee-cluster/"]
-    assert coffee["title"] == "Example Coffee Cluster"
-    assert "Bogotá" in coffee["text"] and "Agri-food" in coffee["text"]
-    assert "Sources:" not in json.dumps(docs, ensure_ascii=False)  # source lines are not indexed
-    assert not [loc for loc in docs if loc.endswith(("#related-clusters", "#sources", "#profile"))]
-    # Only the intro of a record is indexed (issue 6: the index every visitor downloads stays small).
-    assert not [loc for loc in docs if "#practice-" in loc]
-    assert all(len(doc["text"]) <= 220 for loc, doc in docs.items() if loc.startswith("clusters/"))
+def test_search_indexes_every_language_apart(built_site: Path) -> None:
+    entry = json.loads((built_site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert sorted(entry["languages"]) == ["ca", "en", "es"]
+    counts = {lang: info["page_count"] for lang, info in entry["languages"].items()}
+    assert len(set(counts.values())) == 1, counts  # the same pages in each language
 
 
-def test_search_finds_accented_names_without_accents(built_site: Path) -> None:
-    data = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    assert data["config"]["fields"]["folded"] == {"boost": 100.0}
-    docs = {doc["location"]: doc for doc in data["docs"]}
-    assert docs["territories/bogota/"]["title"] == "Bogotá"
-    assert "bogota" in docs["territories/bogota/"]["folded"].split()
-    assert "folded" not in docs["territories/norway/"]
+def test_listing_pages_are_not_indexed_and_record_pages_are(built_site: Path) -> None:
+    cluster = (built_site / "clusters" / "example-coffee-cluster" / "index.html").read_text(encoding="utf-8")
+    listing = (built_site / "clusters" / "index.html").read_text(encoding="utf-8")
+    about = (built_site / "about" / "index.html").read_text(encoding="utf-8")
+    assert "data-pagefind-body" in cluster and "data-pagefind-body" in about
+    assert "data-pagefind-body" not in listing
 
 
 def test_page_titles_are_records_names(built_site: Path) -> None:
@@ -94,7 +93,7 @@ def test_page_titles_are_records_names(built_site: Path) -> None:
 
 def test_404_page_leads_to_search(built_site: Path) -> None:
     html = (built_site / "404.html").read_text(encoding="utf-8")
-    assert 'for="__search"' in html and "Page not found" in html
+    assert "search/" in html and "Page not found" in html and 'lang="es"' in html and 'lang="ca"' in html
 
 
 def test_two_builds_are_byte_identical(built_site: Path, tmp_path: Path) -> None:
@@ -113,6 +112,7 @@ def test_plain_mkdocs_build_is_strict_clean(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stderr
     assert (tmp_path / "site" / "territories" / "bogota" / "index.html").is_file()
+    assert (tmp_path / "site" / "ca" / "territories" / "bogota" / "index.html").is_file()
 
 
 HOSTILE_NAME = "Evil <script>alert(1)</script> </title><img src=x onerror=alert(2)>"
@@ -174,9 +174,36 @@ def test_hostile_record_text_never_reaches_a_page_as_markup(hostile_site: Path) 
     title = page[page.index("<title>") : page.index("</title>")]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in title
     assert "&lt;/title&gt;&lt;img src=x onerror=alert(2)&gt;" in title
-    assert "&lt;script&gt;alert&#40;1&#41;&lt;/script&gt;" in article(page)  # the h1 shows the name as text
+    assert "<h1>Evil &lt;script&gt;alert(1)&lt;/script&gt;" in article(page)  # the h1 shows the name as text
     # Raw HTML in record Markdown is dropped by the sanitiser; the javascript: link loses its href.
     assert '<p>Hi  <a rel="noopener noreferrer nofollow">click</a> </p>' in page
+
+
+HOSTILE_MARKDOWN = ":smile: ++ctrl+alt+del++ www.example.org https://example.org/x"
+
+
+def test_record_text_is_safe_whatever_mkdocs_yml_enables(tmp_path: Path) -> None:
+    """pymdownx's magiclink, emoji and keys would make a name a link, a CDN image or <kbd> markup."""
+    kb = copy_kb(tmp_path)
+    path = kb / "clusters" / "example-wine-cluster.yaml"
+    text = path.read_text(encoding="utf-8").replace("name: Example Wine Cluster", f"name: {json.dumps(HOSTILE_MARKDOWN)}")
+    path.write_text(text.replace("summary: A synthetic wine cluster.", f"summary: {json.dumps(HOSTILE_MARKDOWN)}"), encoding="utf-8")
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.replace("docs_dir: docs", f"docs_dir: {ROOT / 'docs'}")
+    config = config.replace(
+        "markdown_extensions:\n",
+        "markdown_extensions:\n  - pymdownx.magiclink\n  - pymdownx.keys\n  - pymdownx.emoji\n",
+    )
+    assert "pymdownx.magiclink" in config
+    (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
+    site = tmp_path / "site"
+    result = cluster_kb_build(kb, site, "--config-file", str(tmp_path / "mkdocs.yml"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    body = article((site / "clusters" / "example-wine-cluster" / "index.html").read_text(encoding="utf-8"))
+    assert "<kbd" not in body and "<img" not in body and 'class="twemoji"' not in body
+    assert f"<h1>{HOSTILE_MARKDOWN}</h1>" in body
+    assert f"<p>{HOSTILE_MARKDOWN}</p>" in body
+    assert 'href="https://example.org/x"' not in body  # no magic link
 
 
 def test_invalid_content_fails_with_located_errors_and_leaves_the_site_alone(tmp_path: Path) -> None:
@@ -211,7 +238,6 @@ def test_a_build_that_fails_late_leaves_the_site_alone(tmp_path: Path) -> None:
     (docs / "broken.md").write_text("# Broken\n\n[nowhere](missing.md)\n", encoding="utf-8")
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     config = config.replace("docs_dir: docs", f"docs_dir: {docs}")
-    config = config.replace("custom_dir: overrides", f"custom_dir: {ROOT / 'overrides'}")
     (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
     site = tmp_path / "site"
     assert cluster_kb_build(FIXTURE_KB, site).returncode == 0

@@ -1,4 +1,4 @@
-"""The MkDocs plugin: accent folding for search, dirty rebuilds, the preview watch, switching off."""
+"""The MkDocs plugin: dirty rebuilds, deleted records, the preview's problems, the watch, switching off."""
 
 from __future__ import annotations
 
@@ -11,64 +11,9 @@ from helpers import ROOT, copy_kb
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort, PluginError
 
-from generator.plugin import ClusterKbPlugin, fold, fold_search_index, folded_words, shorten
-
-
-@pytest.mark.parametrize(
-    ("text", "plain"),
-    [
-        ("Bogotá", "Bogota"),
-        ("Medellín", "Medellin"),
-        ("ACCIÓ", "ACCIO"),
-        ("Ålesund", "Alesund"),
-        ("Straße", "Strasse"),
-        ("Tromsø", "Tromso"),
-    ],
-)
-def test_fold(text: str, plain: str) -> None:
-    assert fold(text) == plain
-
-
-def test_folded_words_keep_only_words_that_change_once_each() -> None:
-    assert folded_words("Bogotá", "<p>Cluster in Bogotá, Colombia; Medellín</p>") == "bogota medellin"
-    assert folded_words("Norway", "<p>plain</p>") == ""
-
-
-def test_fold_search_index_adds_the_field_and_drops_repeated_entries() -> None:
-    index = {
-        "config": {"lang": ["en"], "fields": {"title": {"boost": 1000.0}}},
-        "docs": [
-            {"location": "territories/bogota/", "title": "Bogotá", "text": "old"},
-            {"location": "territories/norway/", "title": "Norway", "text": ""},
-            {"location": "territories/bogota/", "title": "Bogotá", "text": "<p>new: Medellín</p>"},
-        ],
-    }
-    data = json.loads(fold_search_index(json.dumps(index)))
-    assert data["config"]["fields"] == {"title": {"boost": 1000.0}, "folded": {"boost": 100.0}}
-    assert data["docs"] == [
-        {"location": "territories/norway/", "title": "Norway", "text": ""},
-        {"location": "territories/bogota/", "title": "Bogotá", "text": "<p>new: Medellín</p>", "folded": "bogota medellin"},
-    ]
-
-
-def test_shorten_cuts_between_words_and_never_inside_a_reference() -> None:
-    assert shorten("<p>Short text.</p>") == "<p>Short text.</p>"
-    assert shorten("<p>one two three</p> <p>four</p>", limit=9) == "<p>one two …</p>"
-    assert shorten("<p>a b &amp;amp c</p>", limit=7) == "<p>a b …</p>"
-    assert shorten("") == ""
-
-
-def test_generated_pages_keep_a_short_text_in_the_index() -> None:
-    long_text = "<p>" + "word " * 100 + "</p>"
-    docs = [
-        {"location": "clusters/x/", "title": "X", "text": long_text},
-        {"location": "about/", "title": "About", "text": long_text},
-    ]
-    index = {"config": {}, "docs": docs}
-    docs = json.loads(fold_search_index(json.dumps(index)))["docs"]
-    assert len(docs[0]["text"]) <= 210 and docs[0]["text"].endswith(" …</p>")
-    assert docs[1]["text"] == long_text  # hand-written pages are indexed in full
+from cluster_kb.site.mkdocs_plugin import ClusterKbPlugin
 
 
 def _config(content: Path, site: Path, **options: object) -> MkDocsConfig:
@@ -84,12 +29,19 @@ def _mtimes(site: Path) -> dict[str, int]:
     return {str(p.relative_to(site)): p.stat().st_mtime_ns for p in site.rglob("index.html")}
 
 
+GENERATED = ("clusters", "editions", "decalogue", "territories", "sectors")
+
+
+def _generated(paths: dict[str, int]) -> list[str]:
+    return [p for p in paths if p.split("/")[0] in GENERATED or (p.split("/")[0] in ("es", "ca") and p.split("/")[1] in GENERATED)]
+
+
 @pytest.mark.slow
 def test_dirty_rebuild_writes_only_the_pages_that_changed(tmp_path: Path) -> None:
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     kb = copy_kb(tmp_path)
     site = tmp_path / "site"
-    config = _config(kb, site)
+    config = _config(kb, site, search=False)
     config.plugins.on_startup(command="serve", dirty=True)
     build(config, dirty=True)
     first = _mtimes(site)
@@ -97,23 +49,68 @@ def test_dirty_rebuild_writes_only_the_pages_that_changed(tmp_path: Path) -> Non
 
     build(config, dirty=True)
     second = _mtimes(site)
-    generated = [p for p in first if p.split("/")[0] in ("clusters", "editions", "decalogue", "territories", "sectors")]
-    assert [p for p in generated if second[p] != first[p]] == []
+    assert [p for p in _generated(first) if second[p] != first[p]] == []
 
     record = kb / "clusters" / "example-coffee-cluster.yaml"
     record.write_text(record.read_text(encoding="utf-8") + "summary: Roasters and growers of Bogotá.\n", encoding="utf-8")
     build(config, dirty=True)
     third = _mtimes(site)
-    assert [p for p in generated if third[p] != second[p]] == ["clusters/example-coffee-cluster/index.html"]
+    changed = sorted(p for p in _generated(first) if third[p] != second[p])
+    assert changed == [
+        "ca/clusters/example-coffee-cluster/index.html",
+        "clusters/example-coffee-cluster/index.html",
+        "es/clusters/example-coffee-cluster/index.html",
+    ]
     assert "Roasters and growers" in (site / "clusters/example-coffee-cluster/index.html").read_text(encoding="utf-8")
-
-    docs = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
-    locations = [d["location"] for d in docs]
-    assert len(locations) == len(set(locations))
-    coffee = next(d for d in docs if d["location"] == "clusters/example-coffee-cluster/")
-    assert "Roasters and growers" in coffee["text"] and "bogota" in coffee["folded"]
-    assert "territories/bogota/" in locations  # pages not rebuilt keep their entries
     config.plugins.on_shutdown()
+
+
+@pytest.mark.slow
+def test_the_preview_drops_the_pages_of_a_deleted_record(tmp_path: Path) -> None:
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    kb = copy_kb(tmp_path)
+    site = tmp_path / "site"
+    config = _config(kb, site, search=False)
+    config.plugins.on_startup(command="serve", dirty=True)
+    build(config, dirty=True)
+    assert (site / "es" / "clusters" / "example-coffee-cluster" / "index.html").is_file()
+    (kb / "clusters" / "example-coffee-cluster.yaml").unlink()
+    build(config, dirty=True)
+    for prefix in ("", "es/", "ca/"):
+        assert not (site / prefix / "clusters" / "example-coffee-cluster" / "index.html").exists(), prefix
+    assert (site / "clusters" / "example-wine-cluster" / "index.html").is_file()
+    config.plugins.on_shutdown()
+
+
+@pytest.mark.slow
+def test_the_preview_shows_content_problems_on_the_page_instead_of_waiting(tmp_path: Path) -> None:
+    logging.getLogger("mkdocs").setLevel(logging.CRITICAL)
+    kb = copy_kb(tmp_path)
+    site = tmp_path / "site"
+    config = _config(kb, site, search=False)
+    config.plugins.on_startup(command="serve", dirty=True)
+    build(config, dirty=True)
+    record = kb / "clusters" / "example-coffee-cluster.yaml"
+    good = record.read_text(encoding="utf-8")
+    record.write_text(good.replace("territory: bogota", "territory: bogata"), encoding="utf-8")
+    build(config, dirty=True)  # no Abort while previewing
+    page = (site / "clusters" / "example-coffee-cluster" / "index.html").read_text(encoding="utf-8")
+    assert "The content has problems" in page
+    assert "example-coffee-cluster.yaml:3:12: error: unknown territory &#39;bogata&#39; (did you mean &#39;bogota&#39;?)" in page
+    assert "The content has problems" in (site / "es" / "territories" / "norway" / "index.html").read_text(encoding="utf-8")
+    record.write_text(good, encoding="utf-8")
+    build(config, dirty=True)
+    assert "The content has problems" not in (site / "clusters" / "example-coffee-cluster" / "index.html").read_text(encoding="utf-8")
+    config.plugins.on_shutdown()
+
+
+def test_a_real_build_still_refuses_invalid_content(tmp_path: Path) -> None:
+    kb = copy_kb(tmp_path)
+    (kb / "clusters" / "broken.yaml").write_text("name: Broken\nterritory: atlantis\nsources:\n  - title: S\n", encoding="utf-8")
+    config = _config(kb, tmp_path / "site")
+    config.plugins.on_startup(command="build", dirty=False)
+    with pytest.raises(Abort, match="1 error in 1 file"):
+        config.plugins.on_config(config)
 
 
 class _Server:
@@ -135,30 +132,29 @@ def test_serve_watches_the_content_folder(tmp_path: Path) -> None:
 def test_switched_off_plugin_generates_nothing(tmp_path: Path) -> None:
     plugin = ClusterKbPlugin()
     plugin.load_config({"enabled": False, "content_dir": str(tmp_path / "nowhere")})
-    assert plugin.on_config(object()) is None  # no knowledge base is loaded, so nothing can fail
-    assert plugin.on_files(object(), config=object()) is None  # type: ignore[arg-type]
+    sentinel = object()
+    assert plugin.on_config(sentinel) is sentinel  # no knowledge base is loaded, so nothing can fail
+    assert plugin.on_files(sentinel, config=sentinel) is sentinel  # type: ignore[arg-type]
     assert plugin.kb is None
 
 
+def test_materials_search_plugin_is_refused_with_the_reason(tmp_path: Path) -> None:
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace("plugins:\n", "plugins:\n  - search\n")
+    config = config.replace("docs_dir: docs", f"docs_dir: {ROOT / 'docs'}")
+    (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
+    loaded = load_config(config_file=str(tmp_path / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
+    loaded.plugins["cluster-kb"].config.content_dir = str(copy_kb(tmp_path))
+    with pytest.raises(PluginError, match="Pagefind"):
+        loaded.plugins.on_config(loaded)
+
+
+@pytest.mark.slow
 def test_data_files_are_published_beside_the_pages(tmp_path: Path) -> None:
     kb = copy_kb(tmp_path)
     site = tmp_path / "site"
-    config = _config(kb, site)
+    config = _config(kb, site, search=False)
     plugin = config.plugins["cluster-kb"]
     plugin.data_files = lambda knowledge_base: {"data/counts.json": json.dumps(knowledge_base.counts()).encode()}
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     build(config)
     assert json.loads((site / "data" / "counts.json").read_text(encoding="utf-8"))["clusters"] == 2
-
-
-def test_a_generated_page_in_the_nav_keeps_the_nav_label(tmp_path: Path) -> None:
-    # The plugin makes its own page objects for generated pages, but not for those the nav names:
-    # MkDocs would then keep the plugin's page and drop the label written in mkdocs.yml.
-    logging.getLogger("mkdocs").setLevel(logging.ERROR)
-    site = tmp_path / "site"
-    config = _config(copy_kb(tmp_path), site)
-    renamed = {"Cluster directory": "clusters/index.md"}
-    config.nav = [renamed if item == {"Clusters": "clusters/index.md"} else item for item in config.nav]
-    assert renamed in config.nav
-    build(config)
-    assert "Cluster directory" in (site / "index.html").read_text(encoding="utf-8")

@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import os
 import pickle
 import re
 import subprocess
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +45,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from ..knowledge import KnowledgeBase
+from ..outputs.export import export_files
 from ..records.load import read_records
 from ..records.problems import Problem, format_problem, summary_line
 from ..records.text import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES
@@ -167,15 +170,25 @@ class ClusterKbPlugin(BasePlugin[_Config]):
         self._pending: dict[str, str] = {}
         self._written: set[str] = set()
         self._search_thread: threading.Thread | None = None
+        self.data_files: Callable[[KnowledgeBase], dict[str, bytes]] = export_files
+        """Non-page files to publish, by path (``data/knowledge-base.json``...): the open-data seam."""
 
     def use_knowledge_base(self, content_dir: Path, kb: KnowledgeBase) -> None:
         """Build from an already validated knowledge base (``cluster-kb build`` validates first)."""
         self._preloaded = (content_dir.resolve(), kb)
 
     # Having on_startup keeps this instance across `mkdocs serve` rebuilds (MkDocs >= 1.4).
+    # MkDocs keeps such an instance for the whole process (tests build several sites in one), so
+    # every command starts from a clean state here.
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
         self.is_dirty = dirty
+        self.kb = None
+        self.site = None
+        self.problems = []
+        self._digests = {}
+        self._pending = {}
+        self._written = set()
 
     @property
     def serving(self) -> bool:
@@ -224,7 +237,7 @@ class ClusterKbPlugin(BasePlugin[_Config]):
             return files
         assert self.kb is not None
         home = files.get_file_from_path("index.md") is None
-        self.site = SiteContent(self.kb, home=home)
+        self.site = SiteContent(self.kb, home=home, data_files=self.data_files)
         self._pending = {}
         for file in list(files.documentation_pages()):
             if page_language(file.src_uri) != DEFAULT_LANGUAGE:
@@ -452,5 +465,11 @@ def _index(site_dir: Path) -> None:
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise PluginError(f"cluster-kb: Pagefind could not index the site: {result.stderr.strip() or result.stdout.strip()}")
+    # Pagefind lists the languages in hash-map order; sorted, two builds are byte-identical.
+    entry = site_dir / "pagefind" / "pagefind-entry.json"
+    if entry.is_file():
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        data["languages"] = dict(sorted(data.get("languages", {}).items()))
+        entry.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
