@@ -21,7 +21,7 @@ from ..records.text import LANGUAGES
 from .html import Renderer, RenderedPage
 from .l10n import catalogue
 from .urls import in_language, section_path
-from .views import PageSpec, site_pages
+from .views import CONTRIBUTE, PageSpec, site_pages
 
 __all__ = ["NavEntry", "SiteContent"]
 
@@ -42,12 +42,13 @@ class SiteContent:
         kb: KnowledgeBase,
         *,
         home: bool = True,
+        repo_url: str | None = None,
         renderer: Renderer | None = None,
         data_files: Callable[[KnowledgeBase], dict[str, bytes]] = export_files,
     ) -> None:
         self.kb = kb
         self.renderer = renderer or Renderer()
-        self.specs: list[PageSpec] = site_pages(kb, home=home)
+        self.specs: list[PageSpec] = site_pages(kb, home=home, repo_url=repo_url)
         self.by_path = {spec.path: spec for spec in self.specs}
         self._data_files = data_files
         self._view: tuple[str, Any] | None = None
@@ -81,6 +82,10 @@ class SiteContent:
         entries = [NavEntry(cat.gettext(N_("Home")), in_language("", lang))]
         entries += [NavEntry(cat.gettext(k.title), in_language(section_path(k.folder), lang)) for k in KINDS]
         return entries
+
+    def closing_navigation(self, lang: str) -> list[NavEntry]:
+        """The generated pages that close the navigation, after the hand-written ones."""
+        return [NavEntry(catalogue(lang).gettext(N_("Contribute")), in_language(CONTRIBUTE, lang))]
 
     def data_files(self) -> dict[str, bytes]:
         """Files published once for every language, by path: ``data/knowledge-base.json``, ``schemas/...``."""

@@ -28,6 +28,7 @@ import markdown
 import nh3
 from markupsafe import Markup
 
+from ..kinds import N_
 from ..records.models import Citation
 from ..records.text import LANGUAGES
 from .l10n import catalogue, format_dates, format_number, format_partial_date
@@ -351,23 +352,46 @@ class _Helpers:
         return self.cat.gettext(_KIND_WORDS.get(kind, kind))
 
 
-def _n(message: str) -> str:
-    return message
-
-
 _KIND_WORDS: dict[str, str] = {
     # Territory kinds and session kinds, as they show on pages (msgids for the translators).
-    "country": _n("country"),
-    "region": _n("region"),
-    "city": _n("city"),
-    "cross-border": _n("cross-border region"),
-    "track": _n("track"),
-    "meetings": _n("meetings"),
-    "tour": _n("tour"),
-    "training": _n("training"),
-    "session": _n("session"),
-    "visit": _n("visit"),
-    "opening": _n("opening"),
+    "country": N_("country"),
+    "region": N_("region"),
+    "city": N_("city"),
+    "cross-border": N_("cross-border region"),
+    "track": N_("track"),
+    "meetings": N_("meetings"),
+    "tour": N_("tour"),
+    "training": N_("training"),
+    "session": N_("session"),
+    "visit": N_("visit"),
+    "opening": N_("opening"),
 }
+
+MESSAGES = (
+    # Words the pages translate from data: the qualifiers of figures and the EU's ecosystems.
+    N_("more than"),
+    N_("at least"),
+    N_("about"),
+    N_("up to"),
+    N_("fewer than"),
+    N_("Aerospace & defence"),
+    N_("Agri-food"),
+    N_("Construction"),
+    N_("Cultural and creative industries"),
+    N_("Digital"),
+    N_("Electronics"),
+    N_("Energy-intensive industries"),
+    N_("Energy-renewables"),
+    N_("Health"),
+    N_("Mobility-Transport-Automotive"),
+    N_("Proximity, social economy and civil security"),
+    N_("Retail"),
+    N_("Textiles"),
+    N_("Tourism"),
+    # The site's name and description in mkdocs.yml, as the theme shows them.
+    N_("Cluster best practices"),
+    N_("A knowledge base of cluster best practices from ACCIÓ's International Intercluster Meeting."),
+)
+"""Messages whose English text comes from data or configuration; listed so that they are extracted."""
 
 Render = Callable[[PageSpec, Any, str], RenderedPage]

@@ -237,7 +237,7 @@ class ClusterKbPlugin(BasePlugin[_Config]):
             return files
         assert self.kb is not None
         home = files.get_file_from_path("index.md") is None
-        self.site = SiteContent(self.kb, home=home, data_files=self.data_files)
+        self.site = SiteContent(self.kb, home=home, repo_url=config.repo_url, data_files=self.data_files)
         self._pending = {}
         for file in list(files.documentation_pages()):
             if page_language(file.src_uri) != DEFAULT_LANGUAGE:
@@ -309,6 +309,11 @@ class ClusterKbPlugin(BasePlugin[_Config]):
                     if file.page is None:
                         Page(None, file, config)
                     pages.append(file.page)  # type: ignore[arg-type]
+            for entry in self.site.closing_navigation(lang):
+                file = files.get_file_from_path(src_uri(entry.path))
+                if file is not None and file.page is not None:
+                    file.page.title = html.escape(entry.title, quote=False)
+                    pages.append(file.page)
             for before, after in zip(pages, pages[1:], strict=False):
                 before.next_page, after.previous_page = after, before
             if pages:

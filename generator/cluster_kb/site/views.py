@@ -380,6 +380,28 @@ def home_view(kb: KnowledgeBase) -> HomeView:
 
 
 @dataclass(frozen=True, slots=True)
+class ContributeView:
+    """The ways to contribute, with links into the repository (when the site knows its address)."""
+
+    repository: str | None
+    guide: str | None
+    issue_form: str | None
+    content_folder: str | None
+
+
+def contribute_view(repo_url: str | None) -> ContributeView:
+    if not repo_url:
+        return ContributeView(None, None, None, None)
+    base = repo_url.rstrip("/")
+    return ContributeView(
+        base,
+        f"{base}/blob/main/CONTRIBUTING.md",
+        f"{base}/issues/new?template=propose-a-case.yml",
+        f"{base}/tree/main/content",
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class SearchView:
     """The search page: Pagefind's interface, in the page's language."""
 
@@ -932,9 +954,10 @@ def section_pages(kb: KnowledgeBase) -> Iterator[PageSpec]:
 assert set(RECORD_PAGES) == {k.folder for k in KINDS}, "every kind needs its record pages"
 
 
-def site_pages(kb: KnowledgeBase, *, home: bool = True) -> list[PageSpec]:
+def site_pages(kb: KnowledgeBase, *, home: bool = True, repo_url: str | None = None) -> list[PageSpec]:
     """Every generated page, sorted by path (builds are reproducible)."""
     pages = list(section_pages(kb))
+    pages.append(PageSpec(CONTRIBUTE, "contribute.html", Title(N_("Contribute")), partial(contribute_view, repo_url), search=True))
     if home:
         pages.append(PageSpec("", "home.html", Title(N_("Home")), partial(home_view, kb), search=False))
     pages.append(PageSpec("search/", "search.html", Title(N_("Search")), SearchView, search=False))
