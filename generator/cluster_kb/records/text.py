@@ -58,6 +58,9 @@ class Local:
 
     def pick(self, lang: str, own: str = DEFAULT_LANGUAGE) -> tuple[str, str]:
         """``(text, its language)``: in ``lang`` if written, else the record's own, English, Spanish, Catalan."""
+        if len(self._texts) == 1:  # most text is written once: no need to look further
+            key, text = self._texts[0]
+            return text, key or own
         texts = self.written(own)
         for candidate in (lang, own, *LANGUAGES):
             if candidate in texts:

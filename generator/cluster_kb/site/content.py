@@ -16,8 +16,9 @@ from typing import Any
 
 from ..kinds import KINDS, N_
 from ..knowledge import KnowledgeBase
+from ..outputs.directory import DIRECTORY_PATH, directory_json
 from ..outputs.export import export_files
-from ..records.text import LANGUAGES
+from ..records.text import DEFAULT_LANGUAGE, LANGUAGES
 from .html import Renderer, RenderedPage
 from .l10n import catalogue
 from .urls import in_language, section_path
@@ -43,6 +44,7 @@ class SiteContent:
         *,
         home: bool = True,
         repo_url: str | None = None,
+        languages: tuple[str, ...] = LANGUAGES,
         renderer: Renderer | None = None,
         data_files: Callable[[KnowledgeBase], dict[str, bytes]] = export_files,
     ) -> None:
@@ -52,15 +54,20 @@ class SiteContent:
         self.by_path = {spec.path: spec for spec in self.specs}
         self._data_files = data_files
         self._view: tuple[str, Any] | None = None
+        unknown = [lang for lang in languages if lang not in LANGUAGES]
+        if unknown or not languages or languages[0] != DEFAULT_LANGUAGE:
+            raise ValueError(f"languages must start with '{DEFAULT_LANGUAGE}' and be among {', '.join(LANGUAGES)}")
+        self._languages = tuple(languages)
 
     @property
     def languages(self) -> tuple[str, ...]:
-        return LANGUAGES
+        """The languages the site is built in: all three, unless a build asks for fewer."""
+        return self._languages
 
     def pages(self) -> Iterator[tuple[PageSpec, str]]:
         """Every page in every language, the languages of one page next to each other."""
         for spec in self.specs:
-            for lang in LANGUAGES:
+            for lang in self._languages:
                 yield spec, lang
 
     def view(self, spec: PageSpec) -> Any:
@@ -74,7 +81,7 @@ class SiteContent:
 
     def alternates(self, path: str) -> dict[str, str]:
         """The same page in each language: ``{"en": "clusters/x/", "es": "es/clusters/x/", ...}``."""
-        return {lang: in_language(path, lang) for lang in LANGUAGES}
+        return {lang: in_language(path, lang) for lang in self._languages}
 
     def navigation(self, lang: str) -> list[NavEntry]:
         """Home and the kinds' sections, titled in ``lang`` (hand-written pages follow them)."""
@@ -88,5 +95,6 @@ class SiteContent:
         return [NavEntry(catalogue(lang).gettext(N_("Contribute")), in_language(CONTRIBUTE, lang))]
 
     def data_files(self) -> dict[str, bytes]:
-        """Files published once for every language, by path: ``data/knowledge-base.json``, ``schemas/...``."""
-        return self._data_files(self.kb)
+        """Files published once for every language, by path: ``data/knowledge-base.json``, ``schemas/...``,
+        and the cluster directory's ``data/directory.json``."""
+        return {**self._data_files(self.kb), DIRECTORY_PATH: directory_json(self.kb)}

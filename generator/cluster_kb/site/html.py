@@ -33,7 +33,8 @@ from ..records.models import Citation
 from ..records.text import LANGUAGES
 from .l10n import catalogue, format_dates, format_number, format_partial_date
 from .urls import in_language, relative
-from .views import FigureView, Link, PageSpec, Title, Txt
+from . import charts
+from .views import BarView, FigureView, Link, MapView, PageSpec, TerritoryChart, Title, Txt
 
 __all__ = ["MARKDOWN_EXTENSIONS", "Renderer", "RenderedPage", "TocEntry", "markdown_block", "markdown_inline"]
 
@@ -164,6 +165,7 @@ class Renderer:
         self._md = _Markdown()
         self._blocks: dict[str, str] = {}
         self._inlines: dict[str, str] = {}
+        self._current = _Current()
         self._envs = {lang: self._environment(lang) for lang in LANGUAGES}
 
     def _environment(self, lang: str) -> jinja2.Environment:
@@ -173,11 +175,13 @@ class Renderer:
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
+            auto_reload=False,  # templates are package data: no stat() per page
             extensions=["jinja2.ext.i18n"],
         )
         cat = catalogue(lang)
         env.install_gettext_translations(cat.translations, newstyle=True)  # type: ignore[attr-defined]
-        env.globals.update(lang=lang, languages=LANGUAGES)
+        # Imported macros are compiled once per language; `h` reaches the page being rendered.
+        env.globals.update(lang=lang, languages=LANGUAGES, h=self._current)
         env.filters["num"] = cat.number
         return env
 
@@ -217,9 +221,22 @@ class Renderer:
         env = self._envs[lang]
         helpers = _Helpers(self, lang, path)
         title = self.title(spec.title, lang)
-        content = env.get_template(spec.template).render(v=view, page_title=title, h=helpers, _h=helpers)
+        self._current.helpers = helpers
+        try:
+            content = env.get_template(spec.template).render(v=view, page_title=title)
+        finally:
+            self._current.helpers = None
         content = re.sub(r"\n\s*\n+", "\n", content).strip() + "\n"
         return RenderedPage(path, lang, title, content, table_of_contents(content), spec.search)
+
+
+class _Current:
+    """The helpers of the page being rendered, for macros compiled once (one page at a time)."""
+
+    helpers: _Helpers | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.helpers, name)
 
 
 class _Helpers:
@@ -300,7 +317,7 @@ class _Helpers:
 
     # numbers, dates, figures, sources
     def num(self, value: int | float) -> str:
-        return format_number(value, self.lang)
+        return self.cat.number(value)
 
     def dates(self, start: date | None, end: date | None) -> str | None:
         return format_dates(start, end, self.lang)
@@ -342,6 +359,102 @@ class _Helpers:
         if c.date:
             out += f" ({html.escape(c.date)})"
         return Markup(out)
+
+    # pictures: drawn for this page's language, each with the same figures as text
+    def _clusters(self, count: int) -> str:
+        return self.cat.ngettext("%(count)s cluster", "%(count)s clusters", count) % {"count": self.num(count)}
+
+    def map(self, view: MapView) -> Markup:
+        """The map of territories (inline SVG), then the same territories and editions as lists."""
+        points = []
+        for t in view.territories:
+            name = self.plain(t.link.name)
+            label = f"{name}: {self._clusters(t.clusters)}"
+            points.append(
+                charts.MapPoint(t.key, name, self.href(t.link.path), t.clusters, self.num(t.clusters), t.lat, t.lon, label)
+            )
+        names = {t.key: self.plain(t.link.name) for t in view.territories}
+        links = [
+            charts.MapLink(
+                e.host,
+                e.invited,
+                self.cat.gettext("%(edition)s: %(host)s invited %(invited)s")
+                % {"edition": self.plain(e.link.name), "host": names.get(e.host, e.host), "invited": names.get(e.invited, e.invited)},
+                self.href(e.link.path),
+            )
+            for e in view.editions
+            if e.host in names and e.invited in names
+        ]
+        result = charts.territory_map(
+            points,
+            links,
+            title=self.cat.gettext("Map of the territories"),
+            desc=self.cat.gettext(
+                "Each circle is a territory, sized by the clusters based there; lines join the host and the invited "
+                "territories of each edition. The same information follows as lists."
+            ),
+            current=view.current,
+            insets={"europe": self.cat.gettext("Europe"), "colombia": self.cat.gettext("Colombia")},
+        )
+        items = "".join(
+            f'<li><a href="{html.escape(e.href)}">{html.escape(e.name)}</a>: {html.escape(self._clusters(p.count))}'
+            f'{" — " + html.escape(self.cat.gettext("not on the map (no coordinates yet)")) if not e.drawn else ""}</li>'
+            for e, p in zip(result.entries, points, strict=True)
+        )
+        editions = "".join(
+            f'<li><a href="{html.escape(e.href)}">{html.escape(e.label)}</a></li>' if e.href else f"<li>{html.escape(e.label)}</li>"
+            for e in result.links
+        )
+        summary = html.escape(self.cat.gettext("The map as lists: territories and editions"))
+        return Markup(
+            f'<figure class="kb-map">{result.svg}</figure>\n<details class="kb-map-list"><summary>{summary}</summary>'
+            f"<ul>{items}</ul><ul>{editions}</ul></details>"
+        )
+
+    def _bars(self, bars: tuple[BarView, ...]) -> list[charts.Bar]:
+        return [charts.Bar(self.plain(b.link.name), b.value, self.num(b.value), self.href(b.link.path)) for b in bars]
+
+    def sector_chart(self, bars: tuple[BarView, ...]) -> Markup:
+        rows = self._bars(bars)
+        title = self.cat.gettext("Clusters per sector")
+        chart = charts.bar_chart(rows, title=title, desc=self.cat.gettext("The number of clusters in each sector, the most first."))
+        table = charts.figures_table(title, (self.cat.gettext("Sector"), self.cat.gettext("Clusters")), chart.rows)
+        return Markup(f'<figure class="kb-chart">{chart.svg}</figure>\n<div class="kb-chart-table">{table}</div>')
+
+    def territory_chart(self, chart: TerritoryChart, name: Txt) -> Markup:
+        own_name = self.cat.gettext("%(name)s itself") % {"name": self.plain(name)}
+        own = charts.Bar(own_name, chart.own, self.num(chart.own))
+        title = self.cat.gettext("Clusters in %(name)s and its sub-territories") % {"name": self.plain(name)}
+        drawn = charts.territory_chart(
+            own,
+            self._bars(chart.parts),
+            title=title,
+            desc=self.cat.gettext("The clusters based in the territory itself, then in each of its sub-territories."),
+        )
+        headers = (self.cat.gettext("Territory"), self.cat.gettext("Clusters"))
+        table = charts.figures_table(title, headers, drawn.rows)
+        return Markup(f'<figure class="kb-chart">{drawn.svg}</figure>\n<div class="kb-chart-table">{table}</div>')
+
+    def timeline(self, items: tuple[tuple[Link, int | None, Link, tuple[Link, ...]], ...]) -> Markup:
+        entries = []
+        for edition, year, host, invited in items:
+            label = self.cat.gettext("%(edition)s: %(host)s invited %(invited)s") % {
+                "edition": self.plain(edition.name),
+                "host": self.plain(host.name),
+                "invited": ", ".join(self.plain(i.name) for i in invited),
+            }
+            entries.append(charts.TimelineItem(self.plain(edition.name), self.href(edition.path), year, label))
+        drawn = charts.timeline(
+            entries,
+            title=self.cat.gettext("The editions on a timeline"),
+            desc=self.cat.gettext("Each edition at its year; an edition whose year no source gives is listed apart."),
+        )
+        undated = ""
+        if drawn.undated:
+            words = html.escape(self.cat.gettext("Year not known:"))
+            links = ", ".join(f'<a href="{html.escape(e.href)}">{html.escape(e.name)}</a>' for e in drawn.undated)
+            undated = f'<p class="kb-undated">{words} {links}</p>'
+        return Markup(f'<figure class="kb-chart kb-timeline">{drawn.svg}</figure>{undated}')
 
     def t(self, message: str, **values: Any) -> str:
         """A message of the site with values filled in (``{name}`` style)."""

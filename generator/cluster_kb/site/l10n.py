@@ -38,6 +38,7 @@ class Catalogue:
     def __init__(self, lang: str) -> None:
         self.lang = lang
         self.translations = _translations(lang)
+        self._numbers: dict[int | float, str] = {}
 
     def gettext(self, message: str) -> str:
         return self.translations.gettext(message)
@@ -46,7 +47,10 @@ class Catalogue:
         return self.translations.ngettext(singular, plural, n)
 
     def number(self, value: int | float) -> str:
-        return format_number(value, self.lang)
+        found = self._numbers.get(value)
+        if found is None:
+            found = self._numbers[value] = format_number(value, self.lang)
+        return found
 
 
 def po_path(lang: str) -> Path:
@@ -75,10 +79,11 @@ def catalogue(lang: str) -> Catalogue:
 
 
 def format_number(value: int | float, lang: str) -> str:
-    """``21000`` -> ``21,000`` (en), ``21.000`` (es, ca); decimals keep what the source gave."""
-    if isinstance(value, float) and not value.is_integer():
-        return format_decimal(value, format="#,##0.###", locale=lang)
-    return format_decimal(int(value), format="#,##0", locale=lang)
+    """``21000`` -> ``21,000`` (en), ``21.000`` (es, ca), as CLDR writes them (Spanish leaves ``1000``
+    ungrouped); decimals keep what the source gave: ``2.5`` / ``2,5``."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return format_decimal(value, locale=lang, decimal_quantization=False)
 
 
 def _month(day: date, lang: str) -> str:

@@ -67,6 +67,7 @@ ASSETS_PREFIX = "assets/cluster-kb/"
 
 SEARCH_PAGE = "search/"
 
+
 _RELATIVE_LINK = re.compile(r"(\]\()(?![a-z][a-z0-9+.-]*:|#|/)")
 """The start of a Markdown link to a relative address (not ``https:``, ``mailto:``, ``#x`` or ``/x``)."""
 
@@ -78,6 +79,13 @@ class _Config(base.Config):
     """The knowledge base folder, relative to mkdocs.yml."""
     search = c.Type(bool, default=True)
     """Index the built site with Pagefind (one index per language)."""
+    repository = c.Optional(c.Type(str))
+    """The repository's address (https://github.com/owner/name): the Contribute page links into it."""
+    languages = c.Type(list, default=list(LANGUAGES))
+    """The languages to build, English first (a quicker preview of one language: ``[en]``)."""
+    theme_cache = c.Type(bool, default=True)
+    """Render the theme's page-independent parts (navigation, footer, scripts) once per language and
+    folder instead of once per page; the site is byte for byte the same either way."""
 
 
 class GeneratedPage(Page):
@@ -97,11 +105,23 @@ class GeneratedPage(Page):
             self.meta["search"] = {"exclude": True}
 
     def render(self, config: Any, files: Files) -> None:
+        """Nothing to convert: the page's HTML is produced when MkDocs builds the page (:meth:`fill`),
+        so 10,000 pages in three languages are never held in memory at once."""
+        self.content = ""
+        self.toc = get_toc([])
+        self.links_to_anchors = {}
+
+    def fill(self) -> None:
+        """The page's HTML and table of contents, from the core, just before the theme is applied."""
         rendered: RenderedPage = self.site.render(self.spec, self.lang)
         self.content = rendered.content
         self.toc = get_toc([entry.token() for entry in rendered.toc])
         self.present_anchor_ids = rendered.anchors
-        self.links_to_anchors = {}
+
+    def release(self) -> None:
+        """Written: keep only what MkDocs checks afterwards (the anchors)."""
+        self.content = None
+        self.toc = get_toc([])
 
 
 class _LocalTheme:
@@ -168,8 +188,8 @@ class ClusterKbPlugin(BasePlugin[_Config]):
         self._fallbacks: set[str] = set()
         self._digests: dict[str, str] = {}
         self._pending: dict[str, str] = {}
-        self._written: set[str] = set()
         self._search_thread: threading.Thread | None = None
+        self._fragments: dict[tuple[Any, ...], str] = {}
         self.data_files: Callable[[KnowledgeBase], dict[str, bytes]] = export_files
         """Non-page files to publish, by path (``data/knowledge-base.json``...): the open-data seam."""
 
@@ -188,7 +208,6 @@ class ClusterKbPlugin(BasePlugin[_Config]):
         self.problems = []
         self._digests = {}
         self._pending = {}
-        self._written = set()
 
     @property
     def serving(self) -> bool:
@@ -237,7 +256,12 @@ class ClusterKbPlugin(BasePlugin[_Config]):
             return files
         assert self.kb is not None
         home = files.get_file_from_path("index.md") is None
-        self.site = SiteContent(self.kb, home=home, repo_url=config.repo_url, data_files=self.data_files)
+        try:
+            self.site = SiteContent(
+                self.kb, home=home, repo_url=self.config.repository or config.repo_url, languages=tuple(self.config.languages), data_files=self.data_files
+            )
+        except ValueError as exc:
+            raise PluginError(f"cluster-kb: languages: {exc}") from None
         self._pending = {}
         for file in list(files.documentation_pages()):
             if page_language(file.src_uri) != DEFAULT_LANGUAGE:
@@ -279,7 +303,7 @@ class ClusterKbPlugin(BasePlugin[_Config]):
         for original in originals:
             if isinstance(original.page, GeneratedPage) or original.generated_by:
                 continue
-            for lang in LANGUAGES[1:]:
+            for lang in self.site.languages[1:]:  # type: ignore[union-attr]
                 uri = f"{lang}/{original.src_uri}"
                 if files.get_file_from_path(uri) is None:
                     # One folder deeper: relative links to other files climb one more level.
@@ -295,7 +319,7 @@ class ClusterKbPlugin(BasePlugin[_Config]):
             return nav
         hand_written = [page for page in nav.pages if not isinstance(page, GeneratedPage)]
         self._navs = {}
-        for lang in LANGUAGES:
+        for lang in self.site.languages:
             pages: list[Page] = []
             for entry in self.site.navigation(lang):
                 file = files.get_file_from_path(src_uri(entry.path))
@@ -335,15 +359,18 @@ class ClusterKbPlugin(BasePlugin[_Config]):
             return f'<p class="kb-lang-note">{note}</p>\n<div lang="{DEFAULT_LANGUAGE}">\n{html_text}\n</div>'
         return html_text
 
+    @event_priority(100)  # first: every other plugin sees the page's HTML
     def on_page_context(self, context: Any, *, page: Page, config: Any, nav: Navigation) -> Any:
         if not self.config.enabled:
             return context
+        if isinstance(page, GeneratedPage):
+            page.fill()
         lang = page.lang if isinstance(page, GeneratedPage) else page_language(page.file.src_uri)
         cat = catalogue(lang)
         neutral = page.spec.path if isinstance(page, GeneratedPage) else _neutral_path(page)
         site_url = (config.site_url or "").rstrip("/") + "/" if config.site_url else None
         alternates = []
-        for other in LANGUAGES:
+        for other in self.site.languages if self.site else LANGUAGES:
             path = in_language(neutral, other)
             alternates.append(
                 {
@@ -367,7 +394,13 @@ class ClusterKbPlugin(BasePlugin[_Config]):
         )
         context["nav"] = self._navs.get(lang, nav)
         search = not (isinstance(page, GeneratedPage) and not page.spec.search) and not (page.meta.get("search") or {}).get("exclude")
-        context["kb"] = {
+        in_nav = page in context["nav"].pages
+        # Links from a page are relative to its address: pages in one folder, at one depth, share them
+        # (every link the theme writes leads to a section, a hand-written page or an asset).
+        place = (page.url.rstrip("/").rpartition("/")[0], page.url.count("/"))
+        store = self._fragments if self.config.theme_cache else None
+        context["kb"] = _PageInfo(store, lang, place, page.url if in_nav else None)
+        context["kb"].update({
             "lang": lang,
             "alternates": alternates,
             "x_default": alternates[0]["link"],
@@ -378,7 +411,7 @@ class ClusterKbPlugin(BasePlugin[_Config]):
             "language_label": cat.gettext("Language"),
             "problems": [format_problem(p, self.content_dir.parent if self.content_dir else None) for p in self.problems],
             "problems_title": cat.gettext("The content has problems; this preview shows the last valid version"),
-        }
+        })
         return context
 
     def on_env(self, env: Any, *, config: Any, files: Files) -> Any:
@@ -389,17 +422,17 @@ class ClusterKbPlugin(BasePlugin[_Config]):
         def alternates(page: Page) -> list[dict[str, str]]:
             """The same page in every language, absolute (the sitemap's hreflang links)."""
             neutral = page.spec.path if isinstance(page, GeneratedPage) else _neutral_path(page)
-            found = [{"lang": lang, "link": site_url + in_language(neutral, lang)} for lang in LANGUAGES]
+            languages = self.site.languages if self.site else LANGUAGES
+            found = [{"lang": lang, "link": site_url + in_language(neutral, lang)} for lang in languages]
             return [*found, {"lang": "x-default", "link": found[0]["link"]}]
 
         env.globals["kb_alternates"] = alternates
+        self._fragments = {}  # the theme's parts are rendered anew for every build
         return env
 
     def on_post_page(self, output: str, *, page: Page, config: Any) -> str:
         if isinstance(page, GeneratedPage):
-            page.content = None  # written: free it (10,000 pages in three languages)
-        if self.serving:
-            self._written.add(page.file.dest_uri)
+            page.release()
         return output
 
     # -- after the build: search, and the preview's housekeeping ------------------------------------------
@@ -438,6 +471,37 @@ class ClusterKbPlugin(BasePlugin[_Config]):
     def on_shutdown(self) -> None:
         if self._search_thread is not None:
             self._search_thread.join()
+
+
+class _PageInfo(dict[str, Any]):
+    """What the theme's cluster-kb parts read for one page (``kb.lang``...), and ``kb.cached``."""
+
+    def __init__(
+        self, store: dict[tuple[Any, ...], str] | None, lang: str, place: tuple[str, int], nav_page: str | None
+    ) -> None:
+        super().__init__()
+        self._store = store
+        self._key = (lang, *place)
+        self._nav_page = nav_page
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def cached(self, name: str, nav: bool = False, *, caller: Callable[[], str]) -> str:
+        """A part of the theme that depends only on the page's language and folder (its links are
+        relative to the folder) and, with ``nav``, on which navigation entry is the current page:
+        rendered for the first such page, reused for the others. Most pages are records outside the navigation, so at 10,000 clusters
+        the theme renders its navigation a few dozen times instead of 30,000."""
+        key = (name, *self._key, self._nav_page if nav else None)
+        found = self._store.get(key) if self._store is not None else None
+        if found is None:
+            found = caller()
+            if self._store is not None:
+                self._store[key] = found
+        return found
 
 
 class _GeneratedFile(File):

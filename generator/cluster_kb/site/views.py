@@ -426,6 +426,8 @@ class YearGroup:
 @dataclass(frozen=True, slots=True)
 class EditionIndexView:
     years: tuple[YearGroup, ...]
+    timeline: tuple[tuple[Link, int | None, Link, tuple[Link, ...]], ...]
+    """Every edition (link, year, host, invited), oldest first; undated ones last."""
 
 
 def edition_index_view(kb: KnowledgeBase) -> EditionIndexView:
@@ -442,7 +444,11 @@ def edition_index_view(kb: KnowledgeBase) -> EditionIndexView:
                 record.venue,
             )
         )
-    return EditionIndexView(tuple(YearGroup(y, tuple(e)) for y, e in years.items()))
+    timeline = tuple(
+        (link(e), e.record.year, link(kb.territories[e.record.host]), tuple(link(kb.territories[t]) for t in e.record.invited))
+        for e in [*dated, *undated]
+    )
+    return EditionIndexView(tuple(YearGroup(y, tuple(e)) for y, e in years.items()), timeline)
 
 
 @dataclass(frozen=True, slots=True)
@@ -774,6 +780,69 @@ def principle_pages(kb: KnowledgeBase, entry: Entry[Principle]) -> Iterator[Page
     yield from listing.continuation_pages(Title(N_("{name}: practices"), {"name": name}), titled(name), "decalogue")
 
 
+# -- pictures: the map and the charts (drawn per language by the helpers) -----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MapTerritory:
+    key: str
+    link: Link
+    clusters: int
+    """Clusters based in the territory itself (its regions and cities have their own circles)."""
+    lat: float | None
+    lon: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class MapEdition:
+    link: Link
+    host: str
+    invited: str
+
+
+@dataclass(frozen=True, slots=True)
+class MapView:
+    """Every territory that has clusters or took part in an edition, and the editions as links."""
+
+    territories: tuple[MapTerritory, ...]
+    editions: tuple[MapEdition, ...]
+    current: str | None = None
+
+
+def map_view(kb: KnowledgeBase, current: str | None = None) -> MapView:
+    direct = Counter(e.record.territory for e in kb.clusters.values())
+    taking_part = {t for e in kb.editions.values() for t in (e.record.host, *e.record.invited)}
+    shown = sorted(
+        (e for e in kb.territories.values() if direct[e.id] or e.id in taking_part or e.id == current),
+        key=lambda e: (-direct[e.id], e.name.casefold(), e.id),
+    )
+    coords = {e.id: e.record.coordinates for e in shown}
+    territories = tuple(
+        MapTerritory(
+            e.id, link(e), direct[e.id], coords[e.id].lat if coords[e.id] else None, coords[e.id].lon if coords[e.id] else None
+        )
+        for e in shown
+    )
+    editions = tuple(
+        MapEdition(link(e), e.record.host, invited) for e in kb.editions_by_year() for invited in e.record.invited
+    )
+    return MapView(territories, editions, current)
+
+
+@dataclass(frozen=True, slots=True)
+class BarView:
+    link: Link
+    value: int
+
+
+@dataclass(frozen=True, slots=True)
+class TerritoryChart:
+    """A territory's own clusters and each sub-territory's (with theirs)."""
+
+    own: int
+    parts: tuple[BarView, ...]
+
+
 # -- territories ---------------------------------------------------------------------------------------
 
 
@@ -788,6 +857,7 @@ class TerritoryNode:
 @dataclass(frozen=True, slots=True)
 class TerritoryIndexView:
     roots: tuple[TerritoryNode, ...]
+    map: MapView
 
 
 def territory_index_view(kb: KnowledgeBase) -> TerritoryIndexView:
@@ -797,7 +867,7 @@ def territory_index_view(kb: KnowledgeBase) -> TerritoryIndexView:
         total = direct[entry.id] + sum(direct[d] for d in kb.descendants(entry.id))
         return TerritoryNode(link(entry), entry.record.kind, total, tuple(node(c) for c in kb.children(entry.id)))
 
-    return TerritoryIndexView(tuple(node(e) for e in kb.roots()))
+    return TerritoryIndexView(tuple(node(e) for e in kb.roots()), map_view(kb))
 
 
 @dataclass(frozen=True, slots=True)
@@ -816,6 +886,8 @@ class TerritoryView:
     invited: tuple[tuple[Link, int | None], ...]
     sectors: tuple[Counted, ...]
     sources: tuple[Citation, ...]
+    map: MapView
+    chart: TerritoryChart | None
 
 
 def _counted(table: dict[str, Entry[Any]], counts: Counter[str]) -> tuple[Counted, ...]:
@@ -842,7 +914,18 @@ def territory_view(kb: KnowledgeBase, entry: Entry[Territory], listing: Listing,
         invited=tuple((link(e), e.record.year) for e in invited),
         sectors=_counted(kb.sectors, Counter(s for c in clusters for s in c.record.sectors)),
         sources=tuple(record.sources),
+        map=map_view(kb, entry.id),
+        chart=_territory_chart(kb, entry, clusters),
     )
+
+
+def _territory_chart(kb: KnowledgeBase, entry: Entry[Territory], clusters: list[Entry[Cluster]]) -> TerritoryChart | None:
+    children = kb.children(entry.id)
+    if not children or not clusters:
+        return None
+    own = sum(1 for c in clusters if c.record.territory == entry.id)
+    parts = tuple(BarView(link(c), len(kb.clusters_in(c.id))) for c in children)
+    return TerritoryChart(own, tuple(sorted(parts, key=lambda b: (-b.value, b.link.path))))
 
 
 def territory_pages(kb: KnowledgeBase, entry: Entry[Territory]) -> Iterator[PageSpec]:
@@ -868,6 +951,8 @@ class EcosystemGroup:
 @dataclass(frozen=True, slots=True)
 class SectorIndexView:
     ecosystems: tuple[EcosystemGroup, ...]
+    chart: tuple[BarView, ...]
+    """Clusters per sector, the most first."""
 
 
 def sector_index_view(kb: KnowledgeBase) -> SectorIndexView:
@@ -875,11 +960,13 @@ def sector_index_view(kb: KnowledgeBase) -> SectorIndexView:
     by_ecosystem: dict[str, list[Entry[Sector]]] = {}
     for entry in sorted(kb.sectors.values(), key=lambda e: (e.name.casefold(), e.id)):
         by_ecosystem.setdefault(entry.record.ecosystem, []).append(entry)
+    chart = sorted(kb.sectors.values(), key=lambda e: (-counts[e.id], e.name.casefold(), e.id))
     return SectorIndexView(
         tuple(
             EcosystemGroup(name, tuple(Counted(link(e), counts[e.id]) for e in by_ecosystem.get(name, [])))
             for name in ECOSYSTEMS
-        )
+        ),
+        tuple(BarView(link(e), counts[e.id]) for e in chart),
     )
 
 
