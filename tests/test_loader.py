@@ -9,6 +9,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cluster_kb.records.load import flag_misplaced_fields
 from cluster_kb.records.validation import validate_documents
 from cluster_kb.records.loader import MAX_BYTES, WITH_LIBYAML, Document, LoadError, load_bytes
 from cluster_kb.kinds import KINDS as _KINDS
@@ -132,7 +133,8 @@ def test_files_over_the_limit() -> None:
 
 def test_syntax_errors_are_located() -> None:
     assert messages("a: [1, 2\nb: 3\n")[0].startswith("2:")
-    assert messages("a: 'unterminated\n")[0].startswith("2:1: invalid YAML")
+    # An unclosed quote is reported where it opens, not where the file ends.
+    assert messages("a: 'unterminated\n")[0].startswith("1:4: the text quoted with ' here is never closed")
 
 
 def test_top_level_must_be_a_mapping() -> None:
@@ -147,6 +149,200 @@ def test_complex_keys_are_refused() -> None:
 def test_deep_nesting_is_refused() -> None:
     text = "a: " + "[" * 200 + "]" * 200 + "\n"
     assert messages(text)[0].endswith("YAML nesting is too deep (more than 50 levels)")
+
+
+# -- YAML mistakes in plain words, each with its fix ------------------------------------------------
+
+PLAIN_WORDS = {
+    "colon in text": (
+        "name: X\nsummary: Results: more than 50\n",
+        "2:10: the text holds ': ', which YAML reads as the start of a field; "
+        'put the text in quotes: summary: "Results: more than 50"',
+    ),
+    "colon in text, keeping its comment": (
+        "name: X\nsummary: Results: more than 50  # from the report\n",
+        "2:10: the text holds ': ', which YAML reads as the start of a field; "
+        'put the text in quotes: summary: "Results: more than 50" # from the report',
+    ),
+    "colon in text holding double quotes": (
+        'name: X\nsummary: Results: "more" than 50\n',
+        "2:10: the text holds ': ', which YAML reads as the start of a field; "
+        "put the text in quotes: summary: 'Results: \"more\" than 50'",
+    ),
+    "colon in a list entry's text": (
+        "name: X\npractices:\n  - title: Results: more than 50\n",
+        "3:12: the text holds ': ', which YAML reads as the start of a field; "
+        'put the text in quotes: - title: "Results: more than 50"',
+    ),
+    "colon in the second line of a text": (
+        "name: X\nsummary: The cluster grew.\n  Results: more than 50\n",
+        "3:3: the text of 'summary' (line 2) holds ': ' on this line, which YAML reads as the start of a field; "
+        "put the whole text in quotes",
+    ),
+    "field one space too far": (
+        "name: X\nsynthetic: true\n kind: city\n",
+        "3:2: 'kind' is indented one space too far; line it up with 'synthetic' on line 2, column 1",
+    ),
+    "entry field one space too far": (
+        "name: X\nsources:\n  - title: t\n     url: https://x.org\n",
+        "4:6: 'url' is indented one space too far; line it up with 'title' on line 3, column 5",
+    ),
+    "entry field one space too little": (
+        "name: X\nsources:\n  - title: t\n   url: https://x.org\n",
+        "4:4: 'url' is indented one space too little; line it up with 'title' on line 3, column 5",
+    ),
+    "entry field two spaces too little": (
+        "name: X\nsources:\n  - title: t\n    url: u\n   publisher: p\n",
+        "5:4: 'publisher' is indented one space too little; line it up with 'url' on line 4, column 5",
+    ),
+    "list entry one space too far": (
+        "name: X\nsources:\n  - title: t\n   - title: u\n",
+        "4:4: this list entry is indented one space too far; line its '-' up with the '-' on line 3, column 3",
+    ),
+    "list entry one space too little": (
+        "name: X\nsectors:\n  - a\n - b\n",
+        "4:2: this list entry is indented one space too little; line its '-' up with the '-' on line 3, column 3",
+    ),
+    "list entry inside an entry": (
+        "sources:\n  - title: t\n    url: u\n    - title: v\n",
+        "4:5: this list entry is indented 2 spaces too far; line its '-' up with the '-' on line 2, column 3",
+    ),
+    "field after a list, one space too far": (
+        "name: X\nsectors:\n  - a\n kind: city\n",
+        "4:2: 'kind' is indented one space too far; line it up with 'sectors' on line 2, column 1",
+    ),
+    "field between two levels": (
+        "name: X\ndelegation:\n  summary: s\n counts: []\n",
+        "4:2: 'counts' lines up with no field above it; line it up with 'delegation' on line 2, column 1, or, "
+        "to put it under 'delegation', with 'summary' on line 3, column 3",
+    ),
+    "unclosed double quote": (
+        'name: "Norway\nkind: country\n',
+        '1:7: the text quoted with " here is never closed; end it with ": name: "Norway"',
+    ),
+    "unclosed single quote": (
+        "name: X\nsummary: 'It is\nkind: country\n",
+        "2:10: the text quoted with ' here is never closed; end it with ': summary: 'It is'",
+    ),
+    "unclosed quote in a list": (
+        'name: X\nsectors: ["a, b]\nkind: x\n',
+        '2:11: the text quoted with " here is never closed; end it with "',
+    ),
+    "quote that runs on to a later line": (
+        'name: "Norway\nkind: country\nsummary: "A text"\n',
+        '1:7: the text quoted with " here is not closed on its line, so the text runs on to line 3; '
+        'end it with ": name: "Norway"',
+    ),
+    "apostrophe in single-quoted text": (
+        "name: X\nsummary: 'It's fine'\n",
+        "2:13: this ' ends the quoted text, but more text follows; write it twice ('') or quote the whole text "
+        'with ": summary: "It\'s fine"',
+    ),
+    "double quote in double-quoted text": (
+        'name: X\nsummary: "He said "hi" to me"\n',
+        "2:19: this \" ends the quoted text, but more text follows; quote the whole text with ': "
+        "summary: 'He said \"hi\" to me'",
+    ),
+    "unclosed flow list": (
+        "a: [1, 2\nb: 3\n",
+        "2:2: the list opened with '[' on line 1, column 4 is not closed: end it with ']' (and separate its items with ', ')",
+    ),
+    "unclosed flow mapping": (
+        "a: {b: 1\nc: 2\n",
+        "2:2: the mapping opened with '{' on line 1, column 4 is not closed: end it with '}' (and separate its items with ', ')",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PLAIN_WORDS))
+def test_yaml_mistakes_are_explained_with_their_fix(case: str) -> None:
+    text, expected = PLAIN_WORDS[case]
+    assert messages(text) == [expected]
+
+
+def test_no_libyaml_jargon_for_the_usual_mistakes() -> None:
+    for text, _ in PLAIN_WORDS.values():
+        (message,) = messages(text)
+        for jargon in ("mapping values are not allowed", "did not find expected", "<block end>", "end of stream"):
+            assert jargon not in message
+
+
+def test_the_fixed_line_of_a_colon_in_text_loads_as_the_text() -> None:
+    for text, expected in (PLAIN_WORDS["colon in text"], PLAIN_WORDS["colon in text holding double quotes"]):
+        fixed = expected.split("put the text in quotes: ", 1)[1]
+        written = text.split("\n")[1].split(": ", 1)[1]
+        assert load(f"{fixed}\n").data == {"summary": written}
+
+
+def test_an_unexplained_mistake_keeps_the_generic_message() -> None:
+    assert messages("a:\n  b: 1\n  - c\n") == ["3:3: invalid YAML: did not find expected key (while parsing a block mapping)"]
+
+
+def _misplaced(folder: str, text: str) -> list[str]:
+    doc = load(text)
+    flag_misplaced_fields(folder, doc)
+    _, problems = validate_documents([(folder, "x", doc)])
+    # Alone, the record's references resolve to nothing: those messages are not the point here.
+    return [f"{p.line}:{p.col}: {p.message}" for p in problems if "records yet" not in p.message]
+
+
+def test_a_field_written_one_level_too_high_says_where_it_belongs() -> None:
+    text = "name: N\nkind: country\nsources:\n  - title: A\n  - title: B\npublisher: P\n"
+    assert _misplaced("territories", text) == [
+        "6:1: 'publisher' belongs to an entry of 'sources' (line 5): indent it under that entry"
+    ]
+
+
+def test_a_field_of_a_nested_mapping_written_one_level_too_high() -> None:
+    text = (
+        "name: E\norganiser: O\nhost: h\ninvited: [i]\ndelegation:\n  summary: s\ninstitutions: [x]\n"
+        "sources:\n  - title: A\n"
+    )
+    assert _misplaced("editions", text) == [
+        "7:1: 'institutions' belongs under 'delegation' (line 6): indent it under that field"
+    ]
+
+
+def test_a_field_one_level_too_high_two_levels_down() -> None:
+    text = (
+        "name: E\norganiser: O\nhost: h\ninvited: [i]\ndelegation:\n  counts:\n    - label: l\n      value: 1\n"
+        "      source: A\n  as_of: 2018\nsources:\n  - title: A\n"
+    )
+    assert _misplaced("editions", text) == [
+        "10:3: delegation: 'as_of' belongs to an entry of 'counts' (line 7): indent it under that entry"
+    ]
+
+
+def test_a_field_of_the_level_above_is_still_an_unknown_field() -> None:
+    # 'figures' is a cluster field, not a practice's: an unknown field, with the fields a practice has.
+    text = "name: C\nterritory: t\npractices:\n  - title: P\n    summary: S\n    figures: []\nsources:\n  - title: A\n"
+    (found,) = _misplaced("clusters", text)
+    assert found.startswith("6:5: practices[0]: unknown field 'figures'; allowed fields: title, summary")
+
+
+def test_an_unknown_field_that_belongs_nowhere_keeps_its_message() -> None:
+    text = "name: N\nkind: country\nsources:\n  - title: A\nbogus: 1\n"
+    (found,) = _misplaced("territories", text)
+    assert found.startswith("5:1: unknown field 'bogus'; allowed fields: ")
+
+
+_line = st.tuples(
+    st.integers(min_value=0, max_value=6),
+    st.sampled_from(["- ", "", "- - "]),
+    st.sampled_from(["name", "url", "title", "a b", "'q", '"q', "x'y"]),
+    st.sampled_from([": ", ":", ": v: w", ": 'x", ': "x', ": [a, b", ": {a: 1", ": |", "", " - z", ": 'it's'"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_line, min_size=1, max_size=8))
+def test_mistaken_indentation_and_quotes_never_crash(lines: list[tuple[int, str, str, str]]) -> None:
+    text = "".join(" " * indent + dash + key + rest + "\n" for indent, dash, key, rest in lines)
+    try:
+        load(text)
+    except LoadError as exc:
+        for problem in exc.problems:
+            assert 1 <= problem.line <= len(lines) + 1 and problem.col >= 1 and problem.message
 
 
 def _outcome(raw: bytes) -> None:

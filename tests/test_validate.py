@@ -34,6 +34,11 @@ EXPECTED: dict[str, list[str]] = {
         "territories/norway.yaml:3:7: error: kind: 'nation' is not allowed; "
         "use one of: 'country', 'region', 'city' or 'cross-border'"
     ],
+    # YAML mistakes in plain words, each with its fix (records/loader.py).
+    "colon-in-text": [
+        "clusters/example-coffee-cluster.yaml:4:10: error: the text holds ': ', which YAML reads as the start of a field; "
+        'put the text in quotes: summary: "Results: more than 50 meetings"'
+    ],
     "bad-url": [
         "clusters/example-coffee-cluster.yaml:4:10: error: website: 'javascript:alert(1)' is not an http(s) address; "
         "write a full address such as https://example.org/page"
@@ -43,6 +48,9 @@ EXPECTED: dict[str, list[str]] = {
     "empty-file": ["territories/norway.yaml:1:1: error: file is empty; a record file holds one YAML mapping"],
     "end-before-start": ["editions/colombia-2018.yaml:8:6: error: end 2018-05-30 is before start 2018-06-01"],
     # A record with field errors still has its references checked, in the same run.
+    "field-one-level-up": [
+        "territories/bogota.yaml:15:1: error: 'url' belongs to an entry of 'sources' (line 12): indent it under that entry"
+    ],
     "field-and-reference": [
         "clusters/example-wine-cluster.yaml:3:12: error: unknown territory 'bogata' (did you mean 'bogota'?)",
         "clusters/example-wine-cluster.yaml:4:1: error: unknown field 'sector' (did you mean 'sectors'?)",
@@ -54,7 +62,19 @@ EXPECTED: dict[str, list[str]] = {
     "id-inside": [
         "clusters/example-coffee-cluster.yaml:1:1: error: unknown field 'id': a record's id is its file name; remove this line"
     ],
+    "indent-too-far": [
+        "territories/norway.yaml:3:2: error: 'kind' is indented one space too far; "
+        "line it up with 'synthetic' on line 2, column 1"
+    ],
+    "indent-too-little": [
+        "territories/bogota.yaml:13:4: error: 'url' is indented one space too little; "
+        "line it up with 'title' on line 12, column 5"
+    ],
     "latin-1": ["territories/norway.yaml:4:12: error: file is not valid UTF-8 (byte 0xef); save it as UTF-8"],
+    "list-entry-misaligned": [
+        "editions/norway-2013.yaml:9:2: error: this list entry is indented one space too little; "
+        "line its '-' up with the '-' on line 8, column 3"
+    ],
     "missing-field": ["sectors/health.yaml:1:1: error: missing required field 'ecosystem'"],
     "misspelt-field": ["clusters/example-wine-cluster.yaml:4:1: error: unknown field 'sector' (did you mean 'sectors'?)"],
     "not-a-mapping": [
@@ -64,12 +84,23 @@ EXPECTED: dict[str, list[str]] = {
         "territories/bogota.yaml:4:9: error: territory parents form a cycle: bogota -> colombia -> bogota",
         "territories/colombia.yaml:4:9: error: territory parents form a cycle: colombia -> bogota -> colombia",
     ],
+    "quote-ends-early": [
+        "territories/colombia.yaml:5:19: error: this ' ends the quoted text, but more text follows; write it twice ('') "
+        'or quote the whole text with ": summary: "Colombia\'s clusters work together."'
+    ],
+    "quote-runs-on": [
+        'territories/catalonia.yaml:5:10: error: the text quoted with " here is not closed on its line, so the text runs on '
+        'to line 7; end it with ": summary: "A synthetic region."'
+    ],
     "several-documents": [
         "territories/norway.yaml:6:1: error: file holds several YAML documents; keep one record per file (remove '---')"
     ],
     "tab-indent": ["territories/norway.yaml:5:1: error: tab character in indentation; indent with spaces"],
     "territory-figure-without-year": [
         "territories/colombia.yaml:5:5: error: a territory figure needs 'as_of' (the year it describes)"
+    ],
+    "unclosed-quote": [
+        'territories/norway.yaml:1:7: error: the text quoted with " here is never closed; end it with ": name: "Norway"'
     ],
     "unknown-principle": [
         "clusters/example-wine-cluster.yaml:7:18: error: unknown principle 'shared-visio' (did you mean 'shared-vision'?)"

@@ -1,30 +1,90 @@
-"""Loading a content folder: scan, load each file, validate, and collect every problem."""
+"""Loading a content folder: scan, load each file, validate, and collect every problem.
+
+The whole folder is always read, since references resolve against every record; ``only`` narrows
+what is *reported* to some record files or kind folders (``cluster-kb validate content/clusters``).
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
-from .loader import Document, LoadError, load_file
+from pydantic import BaseModel
+
+from ..kinds import kind
+from .loader import Document, LoadError, Loc, load_file
+from .models import nested_model
 from .problems import Problem, ValidationFailed
 from .scan import RecordFile, scan
 from .validation import Entry, Records, validate_documents
 
-__all__ = ["Entry", "Problem", "RecordFile", "Records", "ValidationFailed", "load_records", "read_records"]
+__all__ = [
+    "Entry",
+    "Problem",
+    "RecordFile",
+    "Records",
+    "Selection",
+    "ValidationFailed",
+    "load_records",
+    "read_kind",
+    "read_records",
+]
 
 
-def read_records(root: Path | str) -> tuple[Records, list[Problem], list[RecordFile]]:
-    """Every valid record under ``root``, every problem, and every record file found."""
+class Selection:
+    """Some record files and kind folders: the part of a knowledge base a contributor asked about.
+
+    Paths are compared as absolute paths with ``..`` folded but symbolic links kept, so a link
+    inside the content folder is judged where it is written, never where it points.
+    """
+
+    def __init__(self, paths: Iterable[Path | str]) -> None:
+        self.paths = frozenset(_absolute(p) for p in paths)
+
+    def __contains__(self, path: object) -> bool:
+        if not isinstance(path, (str, os.PathLike)):
+            return False
+        path = _absolute(path)
+        return path in self.paths or any(parent in self.paths for parent in path.parents)
+
+    def problems(self, problems: Iterable[Problem]) -> list[Problem]:
+        return [problem for problem in problems if problem.path in self]
+
+    def entries(self, records: Records) -> list[Entry[Any]]:
+        return [entry for table in records.values() for entry in table.values() if entry.path in self]
+
+
+def _absolute(path: Path | str | os.PathLike[str]) -> Path:
+    return Path(os.path.abspath(path))
+
+
+def read_records(
+    root: Path | str, *, only: Selection | None = None
+) -> tuple[Records, list[Problem], list[RecordFile]]:
+    """Every valid record under ``root``, every problem, and every record file found.
+
+    With ``only``, every record is still read and checked (a reference from a selected file
+    resolves against the whole knowledge base) but only the problems of the selected files are
+    returned.
+    """
     root = Path(root)
     files, problems = scan(root)
     documents: list[tuple[str, str, Document]] = []
     for found in files:
         try:
-            documents.append((found.kind, found.id, load_file(found.path)))
+            doc = load_file(found.path)
         except LoadError as exc:
             problems.extend(exc.problems)
+            continue
+        flag_misplaced_fields(found.kind, doc)
+        documents.append((found.kind, found.id, doc))
     present = {(found.kind, found.id) for found in files}
     records, more = validate_documents(documents, present=present)
     problems.extend(more)
+    if only is not None:
+        problems = only.problems(problems)
     return records, problems, files
 
 
@@ -34,3 +94,76 @@ def load_records(root: Path | str) -> Records:
     if problems:
         raise ValidationFailed(problems)
     return records
+
+
+def read_kind(root: Path | str, folder: str) -> dict[str, Entry[Any]]:
+    """The records of one kind that are valid on their own (references unchecked); problems are ignored.
+
+    For suggestions (``cluster-kb new --sector``): reads one kind folder, not the whole knowledge base.
+    """
+    files, _ = scan(Path(root))
+    documents = []
+    for found in files:
+        if found.kind != folder:
+            continue
+        try:
+            documents.append((found.kind, found.id, load_file(found.path)))
+        except LoadError:
+            continue
+    records, _ = validate_documents(documents)
+    return records[folder]
+
+
+# -- a field written one level too high ---------------------------------------------------------
+
+
+def flag_misplaced_fields(folder: str, doc: Document) -> None:
+    """Report a field that belongs one level down where it is written, with where to move it.
+
+    ``url:`` written at the level of ``sources:`` (right after its entries) is not an unknown
+    field but a field of the entry above it: the message says so and validation stays quiet
+    about it (the location is flagged).
+    """
+    for loc, key, owner, entry in _misplaced(kind(folder).model, doc.data, ()):
+        line, _ = doc.position(entry)
+        if isinstance(entry[-1], int):
+            message = f"'{key}' belongs to an entry of '{owner}' (line {line}): indent it under that entry"
+        else:
+            message = f"'{key}' belongs under '{owner}' (line {line}): indent it under that field"
+        prefix = _loc_text(loc)
+        doc.problems.append(doc.problem((*loc, key), f"{prefix}: {message}" if prefix else message, key=True))
+        doc.flagged.add((*loc, key))
+
+
+def _misplaced(model: type[BaseModel], data: Any, loc: Loc) -> Iterator[tuple[Loc, str, str, Loc]]:
+    """``(mapping's location, key, field it belongs under, location of the entry to move it into)``."""
+    if not isinstance(data, dict):
+        return
+    fields = model.model_fields
+    previous: str | None = None
+    for key, value in data.items():
+        info = fields.get(key)
+        if info is None and previous is not None and key != "id":
+            above = fields.get(previous)
+            nested = nested_model(above.annotation) if above is not None else None
+            written = data[previous]
+            if nested is not None and key in nested.model_fields:
+                if isinstance(written, list) and written and isinstance(written[-1], dict):
+                    yield loc, key, previous, (*loc, previous, len(written) - 1)
+                elif isinstance(written, dict):
+                    yield loc, key, previous, (*loc, previous)
+        if info is not None:
+            nested = nested_model(info.annotation)
+            if nested is not None and isinstance(value, list):
+                for index, item in enumerate(value):
+                    yield from _misplaced(nested, item, (*loc, key, index))
+            elif nested is not None:
+                yield from _misplaced(nested, value, (*loc, key))
+        previous = key
+
+
+def _loc_text(loc: Loc) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text

@@ -13,12 +13,16 @@ lenient, and every refusal is a located :class:`~generator.problems.Problem`:
   :data:`MAX_BYTES` are errors. A UTF-8 byte-order mark is accepted.
 
 Parsing and composing run in libyaml (PyYAML's C parser) when it is available; the walk over the
-composed nodes, which records the line and column of every key and value, is ours.
+composed nodes, which records the line and column of every key and value, is ours. A syntax error
+is explained in plain words with its fix where the mistake is a usual one (a ': ' in unquoted
+text, a line indented a space too far or too little, a quote never closed): see
+:func:`_plain_words`; anything else keeps libyaml's words, located.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -168,18 +172,310 @@ def _mark(mark: Any) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1)
 
 
-def _yaml_problem(exc: yaml.YAMLError, path: Path) -> Problem:
+def _yaml_problem(exc: yaml.YAMLError, path: Path, text: str = "") -> Problem:
     if isinstance(exc, yaml.composer.ComposerError) and "single document" in str(exc):
         line, col = _mark(exc.problem_mark) if exc.problem_mark else (1, 1)
         return Problem(path, line, col, "file holds several YAML documents; keep one record per file (remove '---')")
     if isinstance(exc, yaml.reader.ReaderError):
         return Problem(path, 1, exc.position + 1, f"unacceptable character #x{exc.character:04x} in file")
     if isinstance(exc, yaml.MarkedYAMLError):
+        try:
+            plain = _plain_words(exc, text)
+        except Exception:  # the plain words are a courtesy: whatever happens, the located error still goes out
+            plain = None
+        if plain is not None:
+            line, col, message = plain
+            return Problem(path, line, col, message)
         mark = exc.problem_mark or exc.context_mark
         line, col = _mark(mark) if mark else (1, 1)
         what = " ".join(part for part in (exc.problem, exc.context and f"({exc.context})") if part)
         return Problem(path, line, col, f"invalid YAML: {what or exc}")
     return Problem(path, 1, 1, f"invalid YAML: {exc}")
+
+
+# -- YAML errors in plain words ------------------------------------------------------------------
+#
+# libyaml says where it gave up ("mapping values are not allowed here", "did not find expected
+# key"), which is seldom where the mistake is nor what to do about it. These helpers read the lines
+# around that place and name the usual mistakes of a hand-edited record: a ': ' inside unquoted
+# text, a line indented a space too far or too little, a quote that is never closed. Each returns
+# ``(line, column, message)`` (1-based) or None, when the generic message is the honest one.
+
+_Plain = tuple[int, int, str]
+
+# A line that starts a field: indentation, any list dashes, the key, ':', then the value.
+_FIELD_LINE = re.compile(r"^(?P<lead> *(?:- +)*)(?P<key>[^\s#'\"\[\]{},&*!|>%@`-][^\n]*?|-[^\s][^\n]*?):(?: +(?P<value>.*))?$")
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9_]*")
+_QUOTES = "\"'"
+
+
+def _plain_words(exc: yaml.MarkedYAMLError, text: str) -> _Plain | None:
+    mark = exc.problem_mark
+    if mark is None or not text:
+        return None
+    lines = text.split("\n")
+    problem = exc.problem or ""
+    context = exc.context or ""
+    if "quoted scalar" in context and "end of stream" in problem:
+        return _unclosed_quote(lines, text, exc.context_mark, mark, runs_on=None)
+    quoted = _quote_before(lines, text, mark)
+    if quoted is not None:
+        return quoted
+    if problem.startswith("mapping values are not allowed"):
+        return _colon_in_text(lines, mark)
+    if problem in ("did not find expected key", "did not find expected '-' indicator") or problem.startswith(
+        "expected <block end>"
+    ):
+        return _misaligned(lines, mark, exc.context_mark, sequence="'-'" in problem or "sequence" in context)
+    if problem.startswith("did not find expected ','") and exc.context_mark is not None and "flow" in context:
+        opened = exc.context_mark
+        what, closer = ("list", "]") if "sequence" in context else ("mapping", "}")
+        opener = "[" if closer == "]" else "{"
+        return (
+            mark.line + 1,
+            mark.column + 1,
+            f"the {what} opened with '{opener}' on line {opened.line + 1}, column {opened.column + 1} is not closed: "
+            f"end it with '{closer}' (and separate its items with ', ')",
+        )
+    return None
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _quote(text: str) -> str:
+    """``text`` quoted for YAML: double quotes where that needs no escape, single quotes otherwise."""
+    if '"' not in text and "\\" not in text:
+        return f'"{text}"'
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _split_comment(value: str) -> tuple[str, str]:
+    """A plain value and its trailing comment (' # ...'), if any."""
+    at = value.find(" #")
+    return (value, "") if at < 0 else (value[:at].rstrip(), value[at:])
+
+
+def _offset(text: str, line: int, col: int) -> int:
+    """0-based (line, col) -> index into ``text``."""
+    start = 0
+    for _ in range(line):
+        start = text.index("\n", start) + 1
+    return start + col
+
+
+def _unclosed_quote(lines: list[str], text: str, opened: Any, mark: Any, *, runs_on: int | None) -> _Plain | None:
+    """A quoted text that never ends: point at its opening quote, not at the end of the file."""
+    line, col = (opened.line, opened.column) if opened is not None else (-1, -1)
+    if not (0 <= line < len(lines) and col < len(lines[line]) and lines[line][col] in _QUOTES):
+        # No usable start from the parser: scan back from where it gave up to the quote that opens a value.
+        found = _opening_quote_before(text, _offset(text, mark.line, min(mark.column, len(lines[mark.line]))))
+        if found is None:
+            return None
+        line, col = found
+    quote = lines[line][col]
+    where = "is never closed" if runs_on is None else f"is not closed on its line, so the text runs on to line {runs_on}"
+    message = f"the text quoted with {quote} here {where}; end it with {quote}"
+    if not any(bracket in lines[line][:col] for bracket in "[{"):  # a plain value: show the line mended
+        message += f": {(lines[line].rstrip() + quote).strip()}"
+    return line + 1, col + 1, message
+
+
+def _opening_quote_before(text: str, end: int) -> tuple[int, int] | None:
+    """The first quote, scanning back from ``end``, that starts a value (after ': ', '- ' or a line's indentation)."""
+    for index in range(min(end, len(text)) - 1, -1, -1):
+        if text[index] not in _QUOTES:
+            continue
+        start = text.rfind("\n", 0, index) + 1
+        before = text[start:index].rstrip(" ")
+        if not before or before.endswith((":", "-", "[", "{", ",")):
+            return text.count("\n", 0, index), index - start
+    return None
+
+
+def _quote_before(lines: list[str], text: str, mark: Any) -> _Plain | None:
+    """Text after a closing quote: the quote closed too early, or an earlier quote was never closed."""
+    last = None
+    with contextlib.suppress(yaml.YAMLError):
+        for token in yaml.scan(text, Loader=_NodeLoader):
+            end = token.end_mark
+            if (end.line, end.column) > (mark.line, mark.column):
+                break
+            if isinstance(token, yaml.ScalarToken):
+                last = token
+    if last is None or last.style not in _QUOTES or last.end_mark.line != mark.line:
+        return None
+    line = lines[mark.line]
+    between = line[last.end_mark.column : mark.column]
+    if between.strip() or mark.column >= len(line) or line[mark.column] in "#:,]}":
+        return None
+    start = last.start_mark
+    if start.line != mark.line:
+        return _unclosed_quote(lines, text, start, mark, runs_on=mark.line + 1)
+    quote = last.style
+    inner, _ = _split_comment(line[start.column + 1 :].rstrip())
+    if inner.endswith(quote):
+        inner = inner[:-1]
+    fixed = line[: start.column] + _quote(inner)
+    twice = "write it twice ('') or " if quote == "'" else ""
+    other = '"' if quote == "'" else "'"
+    return (
+        mark.line + 1,
+        last.end_mark.column,
+        f"this {quote} ends the quoted text, but more text follows; {twice}quote the whole text with {other}: "
+        f"{fixed.strip()}",
+    )
+
+
+def _field(line: str) -> tuple[int, str, int | None] | None:
+    """``(key column, key, value column or None)`` of a line that starts a field."""
+    found = _FIELD_LINE.match(line)
+    if not found:
+        return None
+    key_col = len(found["lead"])
+    value = found["value"]
+    value_col = None if value is None else len(line) - len(value)
+    return key_col, found["key"], value_col
+
+
+def _spaces(count: int) -> str:
+    return "one space" if count == 1 else f"{count} spaces"
+
+
+def _colon_in_text(lines: list[str], mark: Any) -> _Plain | None:
+    """'mapping values are not allowed here': a ': ' in unquoted text, or a field indented too far."""
+    line = lines[mark.line]
+    field = _field(line)
+    if field is not None and field[2] is not None and mark.column > field[2]:
+        key_col, key, value_col = field
+        value = line[value_col:]
+        if value[:1] in "\"'[{|>":
+            return None
+        plain, comment = _split_comment(value)
+        fixed = f"{line[:value_col]}{_quote(plain)}{comment}".strip()
+        return (
+            mark.line + 1,
+            value_col + 1,
+            f"the text holds ': ', which YAML reads as the start of a field; put the text in quotes: {fixed}",
+        )
+    # The ': ' is on a line that continues the value of a field above it.
+    indent = _indent(line)
+    if line[indent:].startswith("-"):
+        return None  # a list entry after a field with a value: no one fix to offer
+    for number in range(mark.line - 1, -1, -1):
+        above = lines[number]
+        if not above.strip() or above.lstrip().startswith("#") or _indent(above) >= indent:
+            continue
+        owner = _field(above)
+        if owner is None:
+            return None
+        key_col, key, value_col = owner
+        written = _field(line)
+        if written is not None and _FIELD_NAME.fullmatch(written[1]):
+            return (
+                mark.line + 1,
+                indent + 1,
+                f"'{written[1]}' is indented {_spaces(indent - key_col)} too far; "
+                f"line it up with '{key}' on line {number + 1}, column {key_col + 1}",
+            )
+        return (
+            mark.line + 1,
+            indent + 1,
+            f"the text of '{key}' (line {number + 1}) holds ': ' on this line, which YAML reads as the start of a field; "
+            "put the whole text in quotes",
+        )
+    return None
+
+
+def _anchors(lines: list[str], first: int, last: int) -> tuple[list[tuple[int, int]], list[tuple[int, int, str]]]:
+    """List dashes ``(line, col)`` and field keys ``(line, col, key)`` written on lines first..last-1."""
+    dashes: list[tuple[int, int]] = []
+    keys: list[tuple[int, int, str]] = []
+    for number in range(max(first, 0), last):
+        line = lines[number]
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        col = _indent(line)
+        while line[col : col + 2] == "- " or line[col:].rstrip() == "-":
+            dashes.append((number, col))
+            col += 1
+            while col < len(line) and line[col] == " ":
+                col += 1
+        field = _field(line)
+        if field is not None and field[0] == col:
+            keys.append((number, col, field[1]))
+    return dashes, keys
+
+
+def _misaligned(lines: list[str], mark: Any, context: Any, *, sequence: bool) -> _Plain | None:
+    """'did not find expected key' / '-' indicator: a line that lines up with nothing above it."""
+    number = mark.line
+    if number >= len(lines):
+        return None
+    line = lines[number]
+    indent = _indent(line)
+    if mark.column != indent or not line.strip():
+        return None
+    first = context.line if context is not None else 0
+    dashes, keys = _anchors(lines, first, number)
+    _, every_key = _anchors(lines, 0, number)
+    is_dash = line[indent : indent + 2] == "- " or line[indent:].rstrip() == "-"
+    if is_dash:
+        if not dashes:
+            return None
+        best = min(dashes, key=lambda d: (abs(d[1] - indent), -d[0]))
+        if best[1] == indent:
+            return None
+        how = "too far" if indent > best[1] else "too little"
+        return (
+            number + 1,
+            indent + 1,
+            f"this list entry is indented {_spaces(abs(indent - best[1]))} {how}; "
+            f"line its '-' up with the '-' on line {best[0] + 1}, column {best[1] + 1}",
+        )
+    written = _field(line)
+    if written is None:
+        return None
+    key = written[1]
+    if sequence and context is not None:
+        # Inside a list: the field belongs to its last entry, or (aligned with the dashes) maybe above the list.
+        dash_col = context.column
+        entry = max((d[0] for d in dashes if d[1] == dash_col), default=first)
+        candidates = [k for k in keys if k[0] >= entry and k[1] > dash_col]
+        if indent <= dash_col:
+            candidates += [k for k in every_key if k[1] < dash_col]
+        if not candidates:
+            return None
+    else:
+        candidates = keys
+    columns = sorted({k[1] for k in candidates}, key=lambda c: (abs(c - indent), c))
+    if not columns or columns[0] == indent:
+        return None
+    nearest = [c for c in columns if abs(c - indent) == abs(columns[0] - indent)]
+
+    def sibling(col: int) -> tuple[int, int, str]:
+        return max((k for k in candidates if k[1] == col), key=lambda k: k[0])
+
+    first_line, first_col, first_key = sibling(nearest[0])
+    if len(nearest) == 1:
+        how = "too far" if indent > first_col else "too little"
+        return (
+            number + 1,
+            indent + 1,
+            f"'{key}' is indented {_spaces(abs(indent - first_col))} {how}; "
+            f"line it up with '{first_key}' on line {first_line + 1}, column {first_col + 1}",
+        )
+    deep_line, deep_col, deep_key = sibling(nearest[1])
+    owner = next((k for k in sorted(every_key, key=lambda k: -k[0]) if k[0] < deep_line and k[1] < deep_col), None)
+    under = f"to put it under '{owner[2]}', " if owner is not None else "to put it one level down, "
+    return (
+        number + 1,
+        indent + 1,
+        f"'{key}' lines up with no field above it; line it up with '{first_key}' on line {first_line + 1}, "
+        f"column {first_col + 1}, or, {under}with '{deep_key}' on line {deep_line + 1}, column {deep_col + 1}",
+    )
 
 
 def load_bytes(raw: bytes, path: Path) -> Document:
@@ -189,7 +485,7 @@ def load_bytes(raw: bytes, path: Path) -> Document:
     try:
         node = yaml.compose(text, Loader=_NodeLoader)
     except yaml.YAMLError as exc:
-        raise LoadError([_yaml_problem(exc, path)]) from None
+        raise LoadError([_yaml_problem(exc, path, text)]) from None
     except RecursionError:
         raise LoadError([Problem(path, 1, 1, "YAML nesting is too deep")]) from None
     if node is None or (isinstance(node, yaml.ScalarNode) and not node.style and node.value in _NULLS):
