@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -50,7 +51,8 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         ([], "the following arguments are required: COMMAND"),
         (["publish"], "invalid choice: 'publish'"),
         (["validate", "--strict"], "unrecognized arguments: --strict"),
-        (["validate", "a", "b"], "unrecognized arguments: b"),
+        (["validate", "--content", "c"], "unrecognized arguments: --content"),
+        (["linkcheck", "--timeout"], "argument --timeout: expected one argument"),
         (["new", "clusters"], "the following arguments are required: ID"),
         (["schema", "--out"], "argument --out: expected one argument"),
     ],
@@ -112,3 +114,94 @@ def test_input_problems_never_show_a_traceback(tmp_path: Path) -> None:
     new = run_module("new", "clusters", "bad", "--content", str(tmp_path))
     assert new.returncode == 1
     assert "Traceback" not in new.stdout + new.stderr
+
+
+# -- `new` answers with the id to write -----------------------------------------------------------
+
+
+@pytest.fixture
+def kb_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "kb"
+    shutil.copytree(FIXTURE, target)
+    return target
+
+
+def _new(kb: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = cli.main(["new", "cluster", "x", "--content", str(kb), *args])
+    err = capsys.readouterr().err
+    path = kb / "clusters" / "x.yaml"
+    text = path.read_text("utf-8") if path.exists() else ""
+    return code, text, err
+
+
+@pytest.mark.parametrize(
+    ("args", "line", "note"),
+    [
+        (
+            ["--territory", "Bogotá"],
+            "territory: bogota",
+            "note: --territory 'Bogotá': wrote the id 'bogota' (ids are lowercase, without accents)",
+        ),
+        (
+            ["--sector", "Health"],
+            "sectors: [health]",
+            "note: --sector 'Health': wrote the id 'health' (ids are lowercase, without accents)",
+        ),
+        (
+            ["--sector", "fashion"],
+            "sectors: [textiles]",
+            "note: --sector 'fashion' is another name for the sector 'textiles': wrote its id",
+        ),
+        (
+            ["--sector", "Agri-food", "--sector", "food"],
+            "sectors: [agri-food]",
+            "note: --sector 'food' is another name for the sector 'agri-food': wrote its id",
+        ),
+    ],
+)
+def test_new_writes_the_id_it_is_sure_of(
+    args: list[str], line: str, note: str, kb_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, text, err = _new(kb_copy, capsys, *args)
+    assert code == 0, err
+    assert f"\n{line}\n" in text
+    assert note in err.splitlines()
+
+
+def test_new_names_a_territory_by_its_name(kb_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = kb_copy / "territories" / "bogota.yaml"
+    path.write_text(path.read_text("utf-8").replace("name: Bogotá", "name: Bogotá D.C."), "utf-8")
+    code, text, err = _new(kb_copy, capsys, "--territory", "Bogotá D.C.")
+    assert code == 0, err
+    assert "\nterritory: bogota\n" in text
+    assert "note: --territory 'Bogotá D.C.' is the name of the territory 'bogota': wrote its id" in err
+
+
+def test_new_lists_the_sectors_for_an_unknown_one(kb_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, text, err = _new(kb_copy, capsys, "--sector", "widgets")
+    assert code == 0
+    assert "\nsectors: [widgets]\n" in text  # written as typed; validation reports it until fixed
+    assert err.splitlines()[0] == (
+        f"note: there is no sector record 'widgets' ({kb_copy / 'sectors' / 'widgets.yaml'}); "
+        "the sectors are: agri-food, health, textiles"
+    )
+
+
+def test_new_offers_the_closest_id_without_writing_it(kb_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, text, err = _new(kb_copy, capsys, "--territory", "bogata", "--sector", "helth")
+    assert code == 0
+    assert "\nterritory: bogata\n" in text and "\nsectors: [helth]\n" in text
+    lines = err.splitlines()
+    missing = kb_copy / "territories" / "bogata.yaml"
+    assert lines[0] == f"note: there is no territory record 'bogata' ({missing}); did you mean 'bogota'?"
+    assert lines[1].endswith("did you mean 'health'? the sectors are: agri-food, health, textiles")
+
+
+def test_new_refuses_a_name_it_cannot_place(kb_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, text, err = _new(kb_copy, capsys, "--territory", "Bogota City")
+    assert (code, text) == (2, "")
+    assert err.startswith("cluster-kb new: error: --territory: 'Bogota City' is not a valid id")
+    assert err.rstrip().endswith("did you mean 'bogota'?")
+    code, _, err = _new(kb_copy, capsys, "--territory", "Atlantis Nova")
+    assert code == 2
+    assert err.rstrip().endswith("for a new territory, write its id: 'atlantis-nova'")

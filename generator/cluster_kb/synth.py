@@ -92,6 +92,14 @@ _PRINCIPLE_TITLES = (
     "Links with knowledge centres",
     "Visibility and communication",
 )
+_COMPLEMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Agri-food", ("Retail", "Tourism")),
+    ("Digital", ("Health", "Mobility-Transport-Automotive")),
+    ("Electronics", ("Aerospace & defence",)),
+    ("Energy-renewables", ("Construction", "Energy-intensive industries")),
+    ("Textiles", ("Cultural and creative industries",)),
+)
+"""Synthetic sectors' complements (made up, like everything here): one side names the other."""
 _SESSION_KINDS = ("opening", "track", "meetings", "tour", "training", "session", "visit")
 _EDITION_YEARS = (2013, 2014, 2016, 2017, 2018, 2019, 2021, 2022)
 
@@ -200,6 +208,12 @@ class _Generator:
             record["summary"] = self.paragraph(1, 2)
             record["sources"] = [self.source("C", "typology")]
             records[sector_id] = record
+        # A few fixed complementarities (no random draw, so every other record stays as it was).
+        ids = {record["ecosystem"]: sector_id for sector_id, record in records.items()}
+        for ecosystem, others in _COMPLEMENTS:
+            record = records[ids[ecosystem]]
+            record["complements"] = [ids[other] for other in others]
+            record["sources"] = record.pop("sources")
         return records
 
     def decalogue(self) -> dict[str, dict[str, Any]]:

@@ -2,6 +2,6 @@
 
 from types import ModuleType
 
-from . import build, new, schema, synth, validate
+from . import build, linkcheck, match, new, schema, synth, validate
 
-COMMANDS: list[ModuleType] = [validate, synth, schema, new, build]
+COMMANDS: list[ModuleType] = [validate, synth, schema, new, build, linkcheck, match]
