@@ -8,7 +8,6 @@ knowledge bases never share state, and nothing it returns is shared mutable stat
 
 from __future__ import annotations
 
-import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,6 +35,9 @@ class KnowledgeBase:
     decalogue: dict[str, Entry[Principle]] = field(default_factory=dict)
     editions: dict[str, Entry[Edition]] = field(default_factory=dict)
     clusters: dict[str, Entry[Cluster]] = field(default_factory=dict)
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    """What is worked out from the records once and reused (the matchmaking's index, the editions'
+    plans): it belongs to this knowledge base and goes with it."""
 
     @classmethod
     def from_records(cls, root: Path, records: Records) -> KnowledgeBase:
@@ -189,47 +191,6 @@ class KnowledgeBase:
 
     def principles_in_order(self) -> list[Entry[Principle]]:
         return sorted(self.decalogue.values(), key=lambda e: (e.record.number, e.id))
-
-    @cached_property
-    def _sector_sets(self) -> dict[str, frozenset[str]]:
-        return {sector: frozenset(ids) for sector, ids in self._clusters_by_sector.items()}
-
-    @cached_property
-    def _cluster_rank(self) -> dict[str, int]:
-        """Each cluster's place in name order (the order of every per-sector list)."""
-        return {entry.id: rank for rank, entry in enumerate(self._sorted(self.clusters))}
-
-    def related_clusters(self, cluster_id: str, limit: int = 12) -> list[Entry[Cluster]]:
-        """Clusters sharing a sector, based in another territory: cooperation leads.
-
-        Those sharing more sectors come first, then by name. Only the first ``limit`` are
-        wanted, so clusters sharing a single sector are taken by walking the name-sorted
-        sector lists until enough are found, never by scoring every cluster of the sector
-        (which made the site's generation quadratic in the number of clusters).
-        """
-        cluster = self.clusters[cluster_id].record
-        sectors = [s for s in dict.fromkeys(cluster.sectors) if s in self._sector_sets]
-
-        def eligible(cid: str) -> bool:
-            return cid != cluster_id and self.clusters[cid].record.territory != cluster.territory
-
-        shared: dict[str, int] = {}
-        for i, first in enumerate(sectors):
-            for second in sectors[i + 1 :]:
-                for cid in self._sector_sets[first] & self._sector_sets[second]:
-                    if eligible(cid):
-                        shared[cid] = sum(1 for s in sectors if cid in self._sector_sets[s])
-        rank = self._cluster_rank
-        chosen = sorted(shared, key=lambda cid: (-shared[cid], rank[cid]))[:limit]
-        taken = set(chosen)
-        singles = heapq.merge(*(self._clusters_by_sector[s] for s in sectors), key=rank.__getitem__)
-        for cid in singles:
-            if len(chosen) >= limit:
-                break
-            if cid not in taken and eligible(cid):
-                taken.add(cid)
-                chosen.append(cid)
-        return [self.clusters[cid] for cid in chosen]
 
 
 def load_knowledge_base(root: Path | str) -> KnowledgeBase:

@@ -614,12 +614,9 @@ class MatchIndex:
         return result
 
 
-_INDEX_ATTRIBUTE = "_matchmaking_indexes"
-
-
 def index_for(kb: KnowledgeBase, weights: Weights = WEIGHTS) -> MatchIndex:
     """The :class:`MatchIndex` of ``kb`` with ``weights``, built on first use and kept on that instance."""
-    cache: dict[Weights, MatchIndex] = vars(kb).setdefault(_INDEX_ATTRIBUTE, {})
+    cache: dict[Weights, MatchIndex] = kb.derived.setdefault("matchmaking", {})
     index = cache.get(weights)
     if index is None:
         index = cache[weights] = MatchIndex(kb, weights)

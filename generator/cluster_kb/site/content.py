@@ -12,17 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import time
 from typing import Any
 
 from ..kinds import KINDS, N_
 from ..knowledge import KnowledgeBase
 from ..outputs.directory import DIRECTORY_PATH, directory_json
 from ..outputs.export import export_files
+from ..outputs.meetings import RENDER
 from ..records.text import DEFAULT_LANGUAGE, LANGUAGES
 from .html import Renderer, RenderedPage
 from .l10n import catalogue
 from .urls import in_language, section_path
-from .views import CONTRIBUTE, PageSpec, site_pages
+from .views import CONTRIBUTE, SLOT_MINUTES, PageSpec, edition_plan, meeting_files, site_pages
 
 __all__ = ["NavEntry", "SiteContent"]
 
@@ -97,4 +99,13 @@ class SiteContent:
     def data_files(self) -> dict[str, bytes]:
         """Files published once for every language, by path: ``data/knowledge-base.json``, ``schemas/...``,
         and the cluster directory's ``data/directory.json``."""
-        return {**self._data_files(self.kb), DIRECTORY_PATH: directory_json(self.kb)}
+        files = {**self._data_files(self.kb), DIRECTORY_PATH: directory_json(self.kb)}
+        for entry in self.kb.editions_by_year():
+            plan = edition_plan(self.kb, entry.id)
+            if not plan.meetings:
+                continue
+            day = entry.record.start
+            for fmt, path in meeting_files(entry.id, day is not None):
+                text = RENDER[fmt](self.kb, plan, time(9, 0), SLOT_MINUTES, day)
+                files[path] = text.encode("utf-8")
+        return files

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -26,15 +26,18 @@ from typing import Any
 import jinja2
 import markdown
 import nh3
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
 from markupsafe import Markup
 
 from ..kinds import N_
 from ..records.models import Citation
 from ..records.text import LANGUAGES
-from .l10n import catalogue, format_dates, format_number, format_partial_date
+from .l10n import catalogue, format_dates, format_partial_date
 from .urls import in_language, relative
 from . import charts
-from .views import BarView, FigureView, Link, MapView, PageSpec, TerritoryChart, Title, Txt
+from ..knowledge import matchmaking as mm
+from .views import BarView, ClusterItem, FigureView, ReasonView, ShortView, Link, MapView, PageSpec, TerritoryChart, Title, Txt
 
 __all__ = ["MARKDOWN_EXTENSIONS", "Renderer", "RenderedPage", "TocEntry", "markdown_block", "markdown_inline"]
 
@@ -158,6 +161,36 @@ class RenderedPage:
 # -- rendering -----------------------------------------------------------------------------------------
 
 
+class _ConstantMessages(Extension):
+    """Translates ``_("text")`` once, when a template is compiled for its language.
+
+    Each language has its own environment, so a message without values is a constant there: the
+    template gets the translated text (escaped like any constant) instead of a call on every page.
+    Messages with values (``_("Cluster in %(place)s.", place=...)``) stay calls. The source keeps
+    ``_("...")``, so ``make i18n`` extracts every message as before.
+    """
+
+    def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
+        gettext: Callable[[str], str] = self.environment.kb_gettext  # type: ignore[attr-defined]
+        tokens = list(stream)
+        index = 0
+        while index < len(tokens):
+            token = tokens[index]
+            window = tokens[index : index + 4]
+            if (
+                token.type == "name"
+                and token.value == "_"
+                and len(window) == 4
+                and (window[1].type, window[2].type, window[3].type) == ("lparen", "string", "rparen")
+                and (index == 0 or tokens[index - 1].type != "dot")
+            ):
+                yield Token(token.lineno, "string", gettext(window[2].value))
+                index += 4
+                continue
+            yield token
+            index += 1
+
+
 class Renderer:
     """The templates, one jinja2 environment per language, loaded once and reused for every page."""
 
@@ -176,9 +209,10 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             auto_reload=False,  # templates are package data: no stat() per page
-            extensions=["jinja2.ext.i18n"],
+            extensions=["jinja2.ext.i18n", _ConstantMessages],
         )
         cat = catalogue(lang)
+        env.kb_gettext = cat.gettext  # type: ignore[attr-defined]
         env.install_gettext_translations(cat.translations, newstyle=True)  # type: ignore[attr-defined]
         # Imported macros are compiled once per language; `h` reaches the page being rendered.
         env.globals.update(lang=lang, languages=LANGUAGES, h=self._current)
@@ -260,6 +294,25 @@ class _Helpers:
     def a(self, target: Link, **attrs: str) -> Markup:
         extra = "".join(f' {k.rstrip("_")}="{html.escape(v)}"' for k, v in attrs.items())
         return Markup(f'<a href="{html.escape(self.href(target.path))}"{extra}>{self.text(target.name)}</a>')
+
+    def items(self, items: tuple[Any, ...]) -> Markup:
+        """A listing's lines, written in Python (a listing page has a hundred): only the item is a
+        link; a cluster's sectors, specialisation (unless it only repeats a sector) and, where the
+        list is not grouped by territory, its territory follow as plain text."""
+        lines = []
+        for item in items:
+            line = f"<li>{self.a(item.link)}"
+            if isinstance(item, ClusterItem):
+                if item.territory is not None:
+                    line += f" ({self.text(item.territory)})"
+                if item.sectors:
+                    line += " · " + ", ".join(str(self.text(s)) for s in item.sectors)
+                if item.specialisation is not None and item.territory is None:
+                    line += f" · {self.text(item.specialisation)}"
+            elif item.place is not None:
+                line += f" ({self.text(item.place)})"
+            lines.append(line + "</li>")
+        return Markup("\n".join(lines))
 
     def link_to(self, path: str, text: str | Title) -> Markup:
         """A link to the site path ``path`` with a text of the site's own (already in the page's language)."""
@@ -455,6 +508,64 @@ class _Helpers:
             links = ", ".join(f'<a href="{html.escape(e.href)}">{html.escape(e.name)}</a>' for e in drawn.undated)
             undated = f'<p class="kb-undated">{words} {links}</p>'
         return Markup(f'<figure class="kb-chart kb-timeline">{drawn.svg}</figure>{undated}')
+
+    # matchmaking: the reasons a pair should meet, and why a cluster has fewer meetings
+    def _names(self, links: tuple[Link, ...]) -> str:
+        names = [str(self.a(link)) for link in links]
+        if len(names) <= 1:
+            return "".join(names)
+        return self.cat.gettext("%(list)s and %(last)s") % {"list": ", ".join(names[:-1]), "last": names[-1]}
+
+    def reason(self, r: ReasonView) -> Markup:
+        names = self._names(r.links)
+        if r.code == mm.SHARED_SECTORS:
+            text = self.cat.gettext("both in %(sectors)s") % {"sectors": names}
+        elif r.code == mm.SHARED_PRINCIPLES:
+            text = self.cat.gettext("both practise %(principles)s") % {"principles": names}
+        elif r.code == mm.COMPLEMENTARY:
+            text = self.cat.gettext("complementary sectors: %(sectors)s") % {"sectors": names}
+        elif r.code == mm.COOPERATED:
+            text = self.cat.gettext("already cooperated (a follow-up of %(editions)s)") % {"editions": names}
+        elif r.code == mm.NO_CLUSTERS:
+            text = self.cat.gettext("no cluster is based in %(territories)s or its sub-territories yet") % {"territories": names}
+        elif r.code == mm.NO_AFFINITY:
+            host, invited = str(self.a(r.links[0])) if r.links else "", self._names(r.links[1:])
+            text = self.cat.gettext(
+                "no cluster of %(host)s shares a sector, a decalogue element or a complementary sector with a cluster of "
+                "%(invited)s"
+            ) % {"host": host, "invited": invited}
+        else:
+            raise ValueError(f"unknown reason {r.code!r}")
+        return Markup(text)
+
+    def reasons(self, reasons: tuple[ReasonView, ...]) -> Markup:
+        return Markup("; ").join(self.reason(r) for r in reasons)
+
+    def shortfall(self, s: ShortView, per_cluster: int) -> Markup:
+        names = self._names(s.clusters)
+        if s.code == mm.EMPTY_SIDE:
+            text = self.cat.gettext("no cluster is based on the other side")
+        elif s.code == mm.NO_CANDIDATES:
+            text = self.cat.gettext(
+                "no cluster on the other side shares a sector, a decalogue element or a complementary sector with it"
+            )
+        elif s.code == mm.ONLY_COOPERATED:
+            text = self.cat.gettext("the only clusters on the other side that share something with it (%(clusters)s) already cooperated with it") % {"clusters": names}
+        elif s.code == mm.MET_ALL:
+            text = self.cat.ngettext(
+                "only %(count)s cluster on the other side shares something with it, and it meets it",
+                "only %(count)s clusters on the other side share something with it, and it meets all of them",
+                s.candidates,
+            ) % {"count": self.num(s.candidates)}
+        elif s.code == mm.OTHERS_FULL:
+            text = self.cat.ngettext(
+                "the others that share something with it (%(clusters)s) already have %(count)s meeting each",
+                "the others that share something with it (%(clusters)s) already have %(count)s meetings each",
+                per_cluster,
+            ) % {"clusters": names, "count": self.num(per_cluster)}
+        else:
+            raise ValueError(f"unknown shortfall {s.code!r}")
+        return Markup(text)
 
     def t(self, message: str, **values: Any) -> str:
         """A message of the site with values filled in (``{name}`` style)."""

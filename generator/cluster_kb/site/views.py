@@ -21,13 +21,13 @@ from typing import Any, TypeVar
 
 from ..kinds import KINDS
 from ..knowledge import KnowledgeBase
+from ..knowledge import matchmaking as mm
 from ..records.models import (
     ECOSYSTEMS,
     Citation,
     Cluster,
     Edition,
     Figure,
-    Practice,
     Principle,
     Record,
     Reported,
@@ -570,6 +570,7 @@ def edition_view(kb: KnowledgeBase, entry: Entry[Edition], clusters: Listing) ->
         ),
         clusters=clusters.part(1),
         sources=tuple(record.sources),
+        meetings=meetings_path(entry.id),
     )
 
 
@@ -578,7 +579,232 @@ def edition_pages(kb: KnowledgeBase, entry: Entry[Edition]) -> Iterator[PageSpec
     clusters = cluster_listing(kb, path, kb.clusters_at(entry.id))
     title = titled(Txt(entry.record.name, entry.record.language))
     yield PageSpec(path, "edition.html", title, partial(edition_view, kb, entry, clusters), section="editions")
+    yield from meetings_pages(kb, entry)
     yield from clusters.continuation_pages(Title(N_("{name}: clusters that took part"), {"name": title.text}), title, "editions")
+
+
+# -- matchmaking: reasons, leads and the proposed meetings -------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonView:
+    """One thing a pair of clusters shares (a code, and the records it names), worded per language."""
+
+    code: str
+    links: tuple[Link, ...]
+    points: int
+
+
+_REASON_KIND = {mm.SHARED_SECTORS: "sectors", mm.SHARED_PRINCIPLES: "decalogue", mm.COMPLEMENTARY: "sectors",
+                mm.COOPERATED: "editions", mm.NO_CLUSTERS: "territories", mm.NO_AFFINITY: "territories"}
+
+
+def reason_view(kb: KnowledgeBase, reason: mm.Reason) -> ReasonView:
+    table = kb.of_kind(_REASON_KIND[reason.code])
+    return ReasonView(reason.code, tuple(link(table[i]) for i in reason.ids if i in table), reason.points)
+
+
+@dataclass(frozen=True, slots=True)
+class LeadView:
+    cluster: Link
+    territory: Txt
+    affinity: int
+    reasons: tuple[ReasonView, ...]
+
+
+def lead_views(kb: KnowledgeBase, cluster_id: str, limit: int = 8) -> tuple[LeadView, ...]:
+    views = []
+    for lead in mm.leads(kb, cluster_id, limit):
+        entry = kb.clusters[lead.cluster]
+        territory = kb.territories[entry.record.territory]
+        views.append(LeadView(link(entry), link(territory).name, lead.affinity, tuple(reason_view(kb, r) for r in lead.reasons)))
+    return tuple(views)
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingView:
+    slot: int
+    table: int
+    start: str
+    end: str
+    host: Link
+    invited: Link
+    affinity: int
+    reasons: tuple[ReasonView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ShortView:
+    """A cluster with fewer meetings than it could have, and why."""
+
+    cluster: Link
+    meetings: int
+    code: str
+    clusters: tuple[Link, ...]
+    """The clusters the reason names (those that are full, or that already cooperated with it)."""
+    candidates: int
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingsPart:
+    """One page of a plan's meetings."""
+
+    meetings: tuple[MeetingView, ...]
+    number: int
+    count: int
+    first: int
+    last: int
+    total: int
+    pager: tuple[PagerLink, ...]
+
+    @property
+    def paginated(self) -> bool:
+        return self.count > 1
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingsView:
+    """The C2C meetings the knowledge base proposes for an edition's territories (not those held)."""
+
+    edition: Link
+    year: int | None
+    host: Link
+    invited: tuple[Link, ...]
+    per_cluster: int
+    host_clusters: int
+    invited_clusters: int
+    optimal: bool
+    total_affinity: int
+    slots: int
+    tables: int
+    slot_minutes: int
+    start: str
+    day: Any
+    meetings: MeetingsPart
+    short: tuple[ShortView, ...]
+    short_total: int
+    why: ReasonView | None
+    weights: mm.Weights
+    downloads: tuple[tuple[str, str], ...]
+
+
+SLOT_MINUTES = 30
+"""The length of a C2C meeting on the proposed timetables (the 2018 edition gives none)."""
+SLOT_START = "09:00"
+
+
+def meetings_path(edition_id: str) -> str:
+    return f"{record_path('editions', edition_id)}meetings/"
+
+
+def edition_plan(kb: KnowledgeBase, edition_id: str) -> mm.Plan:
+    """The proposed plan of an edition, computed once per knowledge base (its pages and files share it)."""
+    plans: dict[str, mm.Plan] = kb.derived.setdefault("plans", {})
+    if edition_id not in plans:
+        plans[edition_id] = mm.plan_edition(kb, edition_id)
+    return plans[edition_id]
+
+
+def meeting_files(edition_id: str, has_day: bool) -> tuple[tuple[str, str], ...]:
+    base = f"data/meetings/{edition_id}"
+    files = [("json", f"{base}.json"), ("csv", f"{base}.csv")]
+    if has_day:
+        files.append(("ics", f"{base}.ics"))
+    return tuple(files)
+
+
+def _meeting_views(kb: KnowledgeBase, plan: mm.Plan, day: Any) -> list[MeetingView]:
+    from datetime import time as clock
+
+    start = clock(9, 0)
+    views = []
+    for m in plan.meetings:
+        begin, end = mm.slot_times(m.slot, start, SLOT_MINUTES, day)
+        views.append(
+            MeetingView(
+                m.slot,
+                m.table,
+                begin.strftime("%H:%M"),
+                end.strftime("%H:%M"),
+                link(kb.clusters[m.host]),
+                link(kb.clusters[m.invited]),
+                m.affinity,
+                tuple(reason_view(kb, r) for r in m.reasons),
+            )
+        )
+    return views
+
+
+def _meetings_part(path: str, meetings: list[MeetingView], number: int) -> MeetingsPart:
+    count = max(1, -(-len(meetings) // PAGE_SIZE))
+    start = (number - 1) * PAGE_SIZE
+    chunk = tuple(meetings[start : start + PAGE_SIZE])
+    pager = tuple(PagerLink(n, listing_page(path, n)) for n in range(1, count + 1))
+    return MeetingsPart(chunk, number, count, start + 1, start + len(chunk), len(meetings), pager)
+
+
+def meetings_view(kb: KnowledgeBase, entry: Entry[Edition], number: int = 1) -> MeetingsView:
+    record = entry.record
+    plan = edition_plan(kb, entry.id)
+    day = record.start
+    meetings = _meeting_views(kb, plan, day)
+    short = [
+        ShortView(
+            link(kb.clusters[s.cluster]),
+            s.meetings,
+            s.code,
+            tuple(link(kb.clusters[c]) for c in (s.full or s.cooperated) if c in kb.clusters),
+            len(s.candidates),
+        )
+        for s in plan.short
+    ]
+    return MeetingsView(
+        edition=link(entry),
+        year=record.year,
+        host=link(kb.territories[record.host]),
+        invited=tuple(link(kb.territories[t]) for t in record.invited),
+        per_cluster=plan.per_cluster,
+        host_clusters=len(plan.host_clusters),
+        invited_clusters=len(plan.invited_clusters),
+        optimal=plan.optimal,
+        total_affinity=plan.total_affinity,
+        slots=plan.slots,
+        tables=plan.tables,
+        slot_minutes=SLOT_MINUTES,
+        start=SLOT_START,
+        day=day,
+        meetings=_meetings_part(meetings_path(entry.id), meetings, number),
+        short=tuple(short[:PAGE_SIZE]),
+        short_total=len(short),
+        why=reason_view(kb, plan.why) if plan.why else None,
+        weights=plan.weights,
+        downloads=meeting_files(entry.id, day is not None) if plan.meetings else (),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingsContinuation:
+    title: Title
+    back: str
+    back_title: Title
+    meetings: MeetingsPart
+
+
+def meetings_pages(kb: KnowledgeBase, entry: Entry[Edition]) -> Iterator[PageSpec]:
+    path = meetings_path(entry.id)
+    name = Txt(entry.record.name, entry.record.language)
+    title = Title(N_("Proposed C2C meetings: {name}"), {"name": name})
+    yield PageSpec(path, "meetings.html", title, partial(meetings_view, kb, entry), section="editions")
+    plan = edition_plan(kb, entry.id)
+    count = max(1, -(-len(plan.meetings) // PAGE_SIZE))
+    for n in range(2, count + 1):
+        page_title = Title(N_("{title}, page {number} of {count}"), {"title": title, "number": n, "count": count})
+
+        def build(n: int = n, page_title: Title = page_title) -> MeetingsContinuation:
+            meetings = _meeting_views(kb, plan, entry.record.start)
+            return MeetingsContinuation(page_title, path, title, _meetings_part(path, meetings, n))
+
+        yield PageSpec(listing_page(path, n), "meetings-more.html", page_title, build, search=False, section="editions")
 
 
 # -- clusters ------------------------------------------------------------------------------------------
@@ -628,7 +854,7 @@ class ClusterView:
     figures: tuple[FigureView, ...]
     practices: tuple[PracticeView, ...]
     editions: tuple[tuple[Link, int | None], ...]
-    related: tuple[ClusterItem, ...]
+    leads: tuple[LeadView, ...]
     follow_ups: tuple[FollowUpView, ...]
     sources: tuple[Citation, ...]
 
@@ -666,7 +892,7 @@ def cluster_view(kb: KnowledgeBase, entry: Entry[Cluster]) -> ClusterView:
         figures=tuple(figure(record, f) for f in sorted(record.figures, key=lambda f: (f.as_of or 0))),
         practices=practices(kb, record),
         editions=tuple((link(e), e.record.year) for e in editions),
-        related=tuple(cluster_item(kb, e, with_territory=True) for e in kb.related_clusters(entry.id)),
+        leads=lead_views(kb, entry.id),
         follow_ups=tuple(
             FollowUpView(
                 Txt(f.what, edition.record.language),
