@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CONTENT ?= content
 SITE_DIR ?= site
 
-.PHONY: site serve test validate schema bench lint clean
+.PHONY: site serve test validate schema bench lint clean i18n linkcheck
 
 # Reinstall when the declared or pinned dependencies change.
 $(VENV)/.site-installed: pyproject.toml constraints.txt
@@ -22,9 +22,9 @@ $(VENV)/.test-installed: $(VENV)/.site-installed
 site: $(VENV)/.site-installed
 	$(BIN)/cluster-kb build --content $(CONTENT) --site-dir $(SITE_DIR)
 
-## serve: preview on http://127.0.0.1:8000, reloading when content/ changes
-# --dirty rebuilds only the pages whose Markdown changed (the plugin tracks them), so an edited
-# record shows within a couple of seconds even with thousands of records.
+## serve: preview on http://127.0.0.1:8000/cluster-kb/, reloading when content/ changes
+# --dirty rebuilds only the pages whose view changed (the plugin tracks them), so an edited record
+# shows within a couple of seconds even with thousands of records. The path is site_url's.
 serve: $(VENV)/.site-installed
 	$(BIN)/mkdocs serve --dirty --dev-addr 127.0.0.1:8000
 
@@ -40,12 +40,25 @@ schema: $(VENV)/.site-installed
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest
 
-## bench: speed, memory and size figures at 100, 1,000 and 10,000 clusters
+## bench: speed, memory and size figures at 100, 1,000 and 10,000 clusters (about 40 minutes)
 bench: $(VENV)/.test-installed
-	$(BIN)/python -m generator.bench
+	$(BIN)/python bench/bench.py
+
+## i18n: extract the site's own words, update the Spanish and Catalan catalogues, compile them
+# The build reads the .po files directly; the compiled .mo files are for gettext tools and stay
+# untracked. `make test` fails while a message lacks its translation.
+LOCALE := generator/cluster_kb/site/locale
+i18n: $(VENV)/.site-installed
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --omit-header -o $(LOCALE)/messages.pot .
+	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages --ignore-obsolete --width 100
+	$(BIN)/pybabel compile -d $(LOCALE) -D messages --statistics
+
+## linkcheck: check the external links of docs/ and of every record (needs the network)
+linkcheck: $(VENV)/.site-installed
+	$(BIN)/cluster-kb linkcheck --content $(CONTENT) --docs docs
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check generator tests
 
 clean:
-	rm -rf $(SITE_DIR) .pytest_cache .ruff_cache bench/results.json
+	rm -rf $(SITE_DIR) .pytest_cache .ruff_cache bench/results.json $(LOCALE)/*/LC_MESSAGES/*.mo $(LOCALE)/messages.pot
