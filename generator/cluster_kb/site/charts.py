@@ -411,6 +411,18 @@ def _path(lines: Sequence[Sequence[int]], close: bool) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=None)
+def _outlines(index: int) -> str:
+    """One inset's frame, land and borders: the same on every map, so drawn once (an immutable string)."""
+    inset = map_data()["insets"][index]
+    rx, ry, rw, rh = inset["rect"]
+    return (
+        f'<rect x="{rx}" y="{ry}" width="{rw}" height="{rh}" fill="{BACKGROUND}" stroke="{LINE}" stroke-width="1"/>'
+        f'<path d="{_path(inset["land"], True)}" fill="{LAND}" stroke="{LINE}" stroke-width="0.6"/>'
+        f'<path d="{_path(inset["borders"], False)}" fill="none" stroke="{LINE}" stroke-width="0.6"/>'
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class MapPoint:
     """A territory for the map. ``key`` is its id (for links and ``current``); the rest is the caller's text."""
@@ -576,11 +588,9 @@ def territory_map(
 
     # The outlines and frames: decoration, hidden from assistive technology.
     out.append('<g aria-hidden="true">')
-    for inset in data["insets"]:
+    for index, inset in enumerate(data["insets"]):
         rx, ry, rw, rh = inset["rect"]
-        out.append(f'<rect x="{rx}" y="{ry}" width="{rw}" height="{rh}" fill="{BACKGROUND}" stroke="{LINE}" stroke-width="1"/>')
-        out.append(f'<path d="{_path(inset["land"], True)}" fill="{LAND}" stroke="{LINE}" stroke-width="0.6"/>')
-        out.append(f'<path d="{_path(inset["borders"], False)}" fill="none" stroke="{LINE}" stroke-width="0.6"/>')
+        out.append(_outlines(index))
         if insets and inset["id"] in insets:
             out.append(
                 f'<text x="{rx + 5}" y="{ry + rh - 6}" font-size="14" fill="{TEXT_LIGHT}">{_text(insets[inset["id"]])}</text>'

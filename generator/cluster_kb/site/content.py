@@ -24,7 +24,7 @@ from ..records.text import DEFAULT_LANGUAGE, LANGUAGES
 from .html import Renderer, RenderedPage
 from .l10n import catalogue
 from .urls import in_language, section_path
-from .views import CONTRIBUTE, SLOT_MINUTES, PageSpec, edition_plan, meeting_files, site_pages
+from .views import CONTRIBUTE, SLOT_MINUTES, PageSpec, SiteOptions, edition_plan, meeting_files, site_pages
 
 __all__ = ["NavEntry", "SiteContent"]
 
@@ -46,13 +46,14 @@ class SiteContent:
         *,
         home: bool = True,
         repo_url: str | None = None,
+        leads: bool = True,
         languages: tuple[str, ...] = LANGUAGES,
         renderer: Renderer | None = None,
         data_files: Callable[[KnowledgeBase], dict[str, bytes]] = export_files,
     ) -> None:
         self.kb = kb
         self.renderer = renderer or Renderer()
-        self.specs: list[PageSpec] = site_pages(kb, home=home, repo_url=repo_url)
+        self.specs: list[PageSpec] = site_pages(kb, home=home, options=SiteOptions(repo_url, leads))
         self.by_path = {spec.path: spec for spec in self.specs}
         self._data_files = data_files
         self._view: tuple[str, Any] | None = None

@@ -418,7 +418,11 @@ class _Helpers:
         return self.cat.ngettext("%(count)s cluster", "%(count)s clusters", count) % {"count": self.num(count)}
 
     def map(self, view: MapView) -> Markup:
-        """The map of territories (inline SVG), then the same territories and editions as lists."""
+        """The map of territories (inline SVG), then the same territories and editions as lists.
+
+        On a territory's own page (``view.current``) the text says where that territory is among
+        the others and leads to the territories page for the whole list, so a page does not repeat
+        every territory."""
         points = []
         for t in view.territories:
             name = self.plain(t.link.name)
@@ -449,6 +453,18 @@ class _Helpers:
             current=view.current,
             insets={"europe": self.cat.gettext("Europe"), "colombia": self.cat.gettext("Colombia")},
         )
+        if view.current is not None:
+            current = next((e for e in result.entries if e.current), None)
+            where = self.cat.gettext("%(name)s is highlighted on the map (a dashed ring), among %(count)s territories.") % {
+                "name": html.escape(current.name if current else ""),
+                "count": self.num(len(result.entries)),
+            }
+            if current is not None and not current.drawn:
+                where = html.escape(self.cat.gettext("%(name)s is not on the map yet: it has no coordinates.") % {"name": current.name})
+            whole = self.cat.gettext("Every territory and edition of the map is listed on the %(page)s page.") % {
+                "page": f'<a href="{html.escape(self.href("territories/"))}">{html.escape(self.cat.gettext("Territories"))}</a>'
+            }
+            return Markup(f'<figure class="kb-map">{result.svg}</figure>\n<p class="kb-map-note">{where} {whole}</p>')
         items = "".join(
             f'<li><a href="{html.escape(e.href)}">{html.escape(e.name)}</a>: {html.escape(self._clusters(p.count))}'
             f'{" — " + html.escape(self.cat.gettext("not on the map (no coordinates yet)")) if not e.drawn else ""}</li>'

@@ -83,6 +83,8 @@ class _Config(base.Config):
     """The repository's address (https://github.com/owner/name): the Contribute page links into it."""
     languages = c.Type(list, default=list(LANGUAGES))
     """The languages to build, English first (a quicker preview of one language: ``[en]``)."""
+    leads = c.Type(bool, default=True)
+    """Show cooperation leads on cluster pages (off only to measure what they cost)."""
     theme_cache = c.Type(bool, default=True)
     """Render the theme's page-independent parts (navigation, footer, scripts) once per language and
     folder instead of once per page; the site is byte for byte the same either way."""
@@ -258,7 +260,12 @@ class ClusterKbPlugin(BasePlugin[_Config]):
         home = files.get_file_from_path("index.md") is None
         try:
             self.site = SiteContent(
-                self.kb, home=home, repo_url=self.config.repository or config.repo_url, languages=tuple(self.config.languages), data_files=self.data_files
+                self.kb,
+                home=home,
+                repo_url=self.config.repository or config.repo_url,
+                leads=self.config.leads,
+                languages=tuple(self.config.languages),
+                data_files=self.data_files,
             )
         except ValueError as exc:
             raise PluginError(f"cluster-kb: languages: {exc}") from None

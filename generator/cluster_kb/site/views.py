@@ -574,7 +574,7 @@ def edition_view(kb: KnowledgeBase, entry: Entry[Edition], clusters: Listing) ->
     )
 
 
-def edition_pages(kb: KnowledgeBase, entry: Entry[Edition]) -> Iterator[PageSpec]:
+def edition_pages(kb: KnowledgeBase, entry: Entry[Edition], options: SiteOptions) -> Iterator[PageSpec]:
     path = record_path("editions", entry.id)
     clusters = cluster_listing(kb, path, kb.clusters_at(entry.id))
     title = titled(Txt(entry.record.name, entry.record.language))
@@ -877,7 +877,7 @@ def practices(kb: KnowledgeBase, record: Territory | Cluster) -> tuple[PracticeV
     return tuple(views)
 
 
-def cluster_view(kb: KnowledgeBase, entry: Entry[Cluster]) -> ClusterView:
+def cluster_view(kb: KnowledgeBase, entry: Entry[Cluster], with_leads: bool = True) -> ClusterView:
     record = entry.record
     editions = sorted((kb.editions[e] for e in record.editions), key=lambda e: (e.record.year or 9999, e.id))
     return ClusterView(
@@ -892,7 +892,7 @@ def cluster_view(kb: KnowledgeBase, entry: Entry[Cluster]) -> ClusterView:
         figures=tuple(figure(record, f) for f in sorted(record.figures, key=lambda f: (f.as_of or 0))),
         practices=practices(kb, record),
         editions=tuple((link(e), e.record.year) for e in editions),
-        leads=lead_views(kb, entry.id),
+        leads=lead_views(kb, entry.id) if with_leads else (),
         follow_ups=tuple(
             FollowUpView(
                 Txt(f.what, edition.record.language),
@@ -909,12 +909,12 @@ def cluster_view(kb: KnowledgeBase, entry: Entry[Cluster]) -> ClusterView:
     )
 
 
-def cluster_pages(kb: KnowledgeBase, entry: Entry[Cluster]) -> Iterator[PageSpec]:
+def cluster_pages(kb: KnowledgeBase, entry: Entry[Cluster], options: SiteOptions) -> Iterator[PageSpec]:
     yield PageSpec(
         record_path("clusters", entry.id),
         "cluster.html",
         titled(Txt(entry.record.name, entry.record.language)),
-        partial(cluster_view, kb, entry),
+        partial(cluster_view, kb, entry, options.leads),
         section="clusters",
     )
 
@@ -997,7 +997,7 @@ def principle_view(kb: KnowledgeBase, entry: Entry[Principle], listing: Listing)
     )
 
 
-def principle_pages(kb: KnowledgeBase, entry: Entry[Principle]) -> Iterator[PageSpec]:
+def principle_pages(kb: KnowledgeBase, entry: Entry[Principle], options: SiteOptions) -> Iterator[PageSpec]:
     path = record_path("decalogue", entry.id)
     listing = Listing(path, N_("practices"), _practice_items(kb, entry.id))
     name = Txt(entry.record.name, entry.record.language)
@@ -1154,7 +1154,7 @@ def _territory_chart(kb: KnowledgeBase, entry: Entry[Territory], clusters: list[
     return TerritoryChart(own, tuple(sorted(parts, key=lambda b: (-b.value, b.link.path))))
 
 
-def territory_pages(kb: KnowledgeBase, entry: Entry[Territory]) -> Iterator[PageSpec]:
+def territory_pages(kb: KnowledgeBase, entry: Entry[Territory], options: SiteOptions) -> Iterator[PageSpec]:
     path = record_path("territories", entry.id)
     clusters = kb.clusters_in(entry.id)
     listing = cluster_listing(kb, path, clusters)
@@ -1222,7 +1222,7 @@ def sector_view(kb: KnowledgeBase, entry: Entry[Sector], listing: Listing, clust
     )
 
 
-def sector_pages(kb: KnowledgeBase, entry: Entry[Sector]) -> Iterator[PageSpec]:
+def sector_pages(kb: KnowledgeBase, entry: Entry[Sector], options: SiteOptions) -> Iterator[PageSpec]:
     path = record_path("sectors", entry.id)
     clusters = kb.clusters_in_sector(entry.id)
     listing = cluster_listing(kb, path, clusters)
@@ -1233,7 +1233,16 @@ def sector_pages(kb: KnowledgeBase, entry: Entry[Sector]) -> Iterator[PageSpec]:
 
 # -- every page ---------------------------------------------------------------------------------------
 
-RecordPages = Callable[[KnowledgeBase, Entry[Any]], Iterator[PageSpec]]
+@dataclass(frozen=True, slots=True)
+class SiteOptions:
+    """What a build may switch: the repository the Contribute page links, and the cooperation leads."""
+
+    repo_url: str | None = None
+    leads: bool = True
+    """Off only to measure what the leads cost (the benchmark)."""
+
+
+RecordPages = Callable[[KnowledgeBase, Entry[Any], SiteOptions], Iterator[PageSpec]]
 
 RECORD_PAGES: dict[str, RecordPages] = {
     "editions": edition_pages,
@@ -1267,15 +1276,18 @@ def section_pages(kb: KnowledgeBase) -> Iterator[PageSpec]:
 assert set(RECORD_PAGES) == {k.folder for k in KINDS}, "every kind needs its record pages"
 
 
-def site_pages(kb: KnowledgeBase, *, home: bool = True, repo_url: str | None = None) -> list[PageSpec]:
+def site_pages(kb: KnowledgeBase, *, home: bool = True, options: SiteOptions | None = None) -> list[PageSpec]:
     """Every generated page, sorted by path (builds are reproducible)."""
+    options = options or SiteOptions()
     pages = list(section_pages(kb))
-    pages.append(PageSpec(CONTRIBUTE, "contribute.html", Title(N_("Contribute")), partial(contribute_view, repo_url), search=True))
+    pages.append(
+        PageSpec(CONTRIBUTE, "contribute.html", Title(N_("Contribute")), partial(contribute_view, options.repo_url), search=True)
+    )
     if home:
         pages.append(PageSpec("", "home.html", Title(N_("Home")), partial(home_view, kb), search=False))
     pages.append(PageSpec("search/", "search.html", Title(N_("Search")), SearchView, search=False))
     for k in KINDS:
         build = RECORD_PAGES[k.folder]
         for entry in kb.of_kind(k.folder).values():
-            pages.extend(build(kb, entry))
+            pages.extend(build(kb, entry, options))
     return sorted(pages, key=lambda p: p.path)
