@@ -146,7 +146,7 @@ class _Markup(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.open.append(tag)
-        self.titles += tag == "title"
+        self.titles += tag == "title" and "svg" not in self.open  # an SVG's <title> names the picture
         if tag == "img" and dict(attrs).get("src") == "x":
             self.problems.append("an <img> from record text")
         for name, value in attrs:

@@ -256,7 +256,12 @@ def _reported_schema(value: dict[str, Any], what: str) -> dict[str, Any]:
     return {
         "anyOf": [
             {**value, "description": f"The {what}."},
-            {"type": "array", "items": report, "minItems": 2, "description": f"Where sources disagree: each source's {what}."},
+            {
+                "type": "array",
+                "items": report,
+                "minItems": 1,
+                "description": f"The {what} with the source that gives it; where sources disagree, each source's {what}.",
+            },
             {"type": "null"},
         ]
     }
