@@ -102,6 +102,9 @@ EXPECTED: dict[str, list[str]] = {
     "unclosed-quote": [
         'territories/norway.yaml:1:7: error: the text quoted with " here is never closed; end it with ": name: "Norway"'
     ],
+    "unknown-language": [
+        "clusters/example-wine-cluster.yaml:15:3: error: summary: unknown language 'fr'; write the text under en, es or ca"
+    ],
     "unknown-principle": [
         "clusters/example-wine-cluster.yaml:7:18: error: unknown principle 'shared-visio' (did you mean 'shared-vision'?)"
     ],
