@@ -97,7 +97,7 @@ def test_the_preview_shows_content_problems_on_the_page_instead_of_waiting(tmp_p
     page = (site / "clusters" / "example-coffee-cluster" / "index.html").read_text(encoding="utf-8")
     assert "The content has problems" in page
     assert "example-coffee-cluster.yaml:3:12: error: unknown territory &#39;bogata&#39; (did you mean &#39;bogota&#39;?)" in page
-    assert "The content has problems" in (site / "es" / "territories" / "norway" / "index.html").read_text(encoding="utf-8")
+    assert 'class="admonition failure kb-problems"' in (site / "es" / "territories" / "norway" / "index.html").read_text(encoding="utf-8")
     record.write_text(good, encoding="utf-8")
     build(config, dirty=True)
     assert "The content has problems" not in (site / "clusters" / "example-coffee-cluster" / "index.html").read_text(encoding="utf-8")

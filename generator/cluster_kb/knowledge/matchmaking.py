@@ -86,6 +86,7 @@ __all__ = [
     "leads_data",
     "plan_edition",
     "plan_meetings",
+    "profile_key",
     "slot_times",
     "solve_b_matching",
 ]
@@ -614,6 +615,25 @@ class MatchIndex:
         return result
 
 
+def profile_key(kb: KnowledgeBase) -> int:
+    """A fingerprint of everything matchmaking reads (names, territories, sectors and complements,
+    practices' principles, editions and their follow-ups): two knowledge bases with the same key
+    give the same leads and plans, so a preview rebuild after a text edit can keep them."""
+    clusters = tuple(
+        (cid, e.record.name, e.record.territory, tuple(e.record.sectors), tuple(p for pr in e.record.practices for p in pr.principles))
+        for cid, e in sorted(kb.clusters.items())
+    )
+    sectors = tuple((sid, e.record.name, tuple(e.record.complements)) for sid, e in sorted(kb.sectors.items()))
+    territories = tuple((tid, e.record.name, e.record.parent) for tid, e in sorted(kb.territories.items()))
+    editions = tuple(
+        (eid, e.record.name, e.record.year, e.record.start, e.record.host, tuple(e.record.invited),
+         tuple(tuple(f.clusters) for f in e.record.follow_ups))
+        for eid, e in sorted(kb.editions.items())
+    )
+    principles = tuple((pid, e.record.name, e.record.number) for pid, e in sorted(kb.decalogue.items()))
+    return hash((clusters, sectors, territories, editions, principles))
+
+
 def index_for(kb: KnowledgeBase, weights: Weights = WEIGHTS) -> MatchIndex:
     """The :class:`MatchIndex` of ``kb`` with ``weights``, built on first use and kept on that instance."""
     cache: dict[Weights, MatchIndex] = kb.derived.setdefault("matchmaking", {})
@@ -630,8 +650,12 @@ def affinity(kb: KnowledgeBase, first: str, second: str, *, before: str | None =
 
 
 def leads(kb: KnowledgeBase, cluster_id: str, limit: int = 8, *, weights: Weights = WEIGHTS) -> list[Lead]:
-    """Cooperation leads for one cluster: see :meth:`MatchIndex.leads`."""
-    return index_for(kb, weights).leads(cluster_id, limit)
+    """Cooperation leads for one cluster: see :meth:`MatchIndex.leads`. Kept on the knowledge base."""
+    memo: dict[tuple[str, int, Weights], tuple[Lead, ...]] = kb.derived.setdefault("leads", {})
+    key = (cluster_id, limit, weights)
+    if key not in memo:
+        memo[key] = tuple(index_for(kb, weights).leads(cluster_id, limit))
+    return list(memo[key])
 
 
 def leads_data(kb: KnowledgeBase, cluster_id: str, limit: int = 8, *, weights: Weights = WEIGHTS) -> list[dict[str, Any]]:

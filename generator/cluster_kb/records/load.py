@@ -18,10 +18,11 @@ from .loader import Document, LoadError, Loc, load_file
 from .models import nested_model
 from .problems import Problem, ValidationFailed
 from .scan import RecordFile, scan
-from .validation import Entry, Records, validate_documents
+from .validation import Checked, Entry, Records, validate_document, validate_documents
 
 __all__ = [
     "Entry",
+    "LoadCache",
     "Problem",
     "RecordFile",
     "Records",
@@ -60,26 +61,69 @@ def _absolute(path: Path | str | os.PathLike[str]) -> Path:
     return Path(os.path.abspath(path))
 
 
+class LoadCache:
+    """Files read and checked on their own by a previous :func:`read_records`, by path: a preview
+    rebuild reads again only the files whose size or modification time changed."""
+
+    def __init__(self) -> None:
+        self._files: dict[Path, tuple[tuple[int, int], Checked | list[Problem]]] = {}
+
+    def get(self, path: Path, signature: tuple[int, int]) -> Checked | list[Problem] | None:
+        found = self._files.get(path)
+        return found[1] if found is not None and found[0] == signature else None
+
+    def put(self, path: Path, signature: tuple[int, int], result: Checked | list[Problem]) -> None:
+        self._files[path] = (signature, result)
+
+    def keep(self, paths: set[Path]) -> None:
+        for path in set(self._files) - paths:
+            del self._files[path]
+
+
+def _signature(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
+
+
 def read_records(
-    root: Path | str, *, only: Selection | None = None
+    root: Path | str, *, only: Selection | None = None, cache: LoadCache | None = None
 ) -> tuple[Records, list[Problem], list[RecordFile]]:
     """Every valid record under ``root``, every problem, and every record file found.
 
     With ``only``, every record is still read and checked (a reference from a selected file
     resolves against the whole knowledge base) but only the problems of the selected files are
-    returned.
+    returned. With ``cache``, a file unchanged since the previous call is not read again; the
+    checks across records always run.
     """
     root = Path(root)
     files, problems = scan(root)
-    documents: list[tuple[str, str, Document]] = []
+    documents: list[tuple[str, str, Document] | Checked] = []
     for found in files:
+        signature = _signature(found.path) if cache is not None else None
+        known = cache.get(found.path, signature) if cache is not None and signature is not None else None
+        if known is not None:
+            if isinstance(known, Checked):
+                documents.append(known)
+            else:
+                problems.extend(known)
+            continue
         try:
             doc = load_file(found.path)
         except LoadError as exc:
             problems.extend(exc.problems)
+            if cache is not None and signature is not None:
+                cache.put(found.path, signature, list(exc.problems))
             continue
         flag_misplaced_fields(found.kind, doc)
-        documents.append((found.kind, found.id, doc))
+        checked = validate_document(found.kind, found.id, doc)
+        if cache is not None and signature is not None:
+            cache.put(found.path, signature, checked)
+        documents.append(checked)
+    if cache is not None:
+        cache.keep({found.path for found in files})
     present = {(found.kind, found.id) for found in files}
     records, more = validate_documents(documents, present=present)
     problems.extend(more)

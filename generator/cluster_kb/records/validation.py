@@ -32,7 +32,7 @@ from .models import Record, Sector, id_problem, nested_model, ref_kind
 from .problems import Problem
 from .text import LANGUAGES
 
-__all__ = ["Entry", "Records", "fold", "translate", "validate_documents"]
+__all__ = ["Checked", "Entry", "Records", "fold", "translate", "validate_document", "validate_documents"]
 
 R = TypeVar("R", bound=Record)
 
@@ -62,35 +62,55 @@ Records = dict[str, dict[str, Entry[Any]]]
 # -- the passes --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Checked:
+    """One document validated on its own: its record (when valid), its problems, where they are."""
+
+    folder: str
+    record_id: str
+    doc: Document
+    entry: Entry[Any] | None
+    problems: tuple[Problem, ...]
+    reported: frozenset[Loc]
+
+
+def validate_document(folder: str, record_id: str, doc: Document) -> Checked:
+    """Validate one loaded document against its kind's model and its own cross-field checks."""
+    model = kind(folder).model
+    problems: list[Problem] = list(doc.problems)
+    try:
+        record = model.model_validate(doc.data)
+    except ValidationError as exc:
+        reported = [(loc, p) for loc, p in translate(exc, model, doc) if not doc.is_flagged(loc)]
+        problems.extend(p for _, p in reported)
+        return Checked(folder, record_id, doc, None, tuple(problems), frozenset(loc for loc, _ in reported))
+    problems.extend(doc.problem(loc, message) for loc, message in record.problems())
+    return Checked(folder, record_id, doc, Entry(record_id, doc.path, record), tuple(problems), frozenset())
+
+
 def validate_documents(
-    documents: Iterable[tuple[str, str, Document]],
+    documents: Iterable[tuple[str, str, Document] | Checked],
     *,
     present: set[tuple[str, str]] | None = None,
 ) -> tuple[Records, list[Problem]]:
     """Validate loaded ``(kind, id, document)`` triples; return the valid records and every problem.
 
-    ``present`` names every record file found, valid or not: a reference to a file that exists
-    but has problems of its own is not reported again as unknown.
+    A document may come already checked on its own (:func:`validate_document`, e.g. an unchanged
+    file in a preview); the checks across records always run. ``present`` names every record file
+    found, valid or not: a reference to a file that exists but has problems of its own is not
+    reported again as unknown.
     """
     records: Records = {k.folder: {} for k in KINDS}
     problems: list[Problem] = []
     located: dict[tuple[str, str], Document] = {}
     checked: list[tuple[str, Document, set[Loc]]] = []
-    for folder, record_id, doc in documents:
-        model = kind(folder).model
-        problems.extend(doc.problems)
-        try:
-            record = model.model_validate(doc.data)
-        except ValidationError as exc:
-            reported = [(loc, p) for loc, p in translate(exc, model, doc) if not doc.is_flagged(loc)]
-            problems.extend(p for _, p in reported)
-            checked.append((folder, doc, {loc for loc, _ in reported}))
-            continue
-        checked.append((folder, doc, set()))
-        records[folder][record_id] = Entry(record_id, doc.path, record)
-        located[(folder, record_id)] = doc
-        for loc, message in record.problems():
-            problems.append(doc.problem(loc, message))
+    for item in documents:
+        one = item if isinstance(item, Checked) else validate_document(*item)
+        problems.extend(one.problems)
+        checked.append((one.folder, one.doc, set(one.reported)))
+        if one.entry is not None:
+            records[one.folder][one.record_id] = one.entry
+            located[(one.folder, one.record_id)] = one.doc
     problems.extend(_check_references(records, checked, present or set()))
     problems.extend(_check_collection(records, located))
     return records, problems

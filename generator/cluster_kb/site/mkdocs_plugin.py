@@ -27,7 +27,6 @@ import hashlib
 import html
 import json
 import os
-import pickle
 import re
 import subprocess
 import threading
@@ -35,6 +34,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import jinja2
+import jinja2.bccache
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import Abort, PluginError
@@ -45,12 +46,13 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from ..knowledge import KnowledgeBase
+from ..knowledge import matchmaking as mm
 from ..outputs.export import export_files
-from ..records.load import read_records
+from ..records.load import LoadCache, read_records
 from ..records.problems import Problem, format_problem, summary_line
 from ..records.text import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES
 from .content import SiteContent
-from .html import RenderedPage
+from .html import RenderedPage, Renderer
 from .l10n import catalogue
 from .urls import in_language, src_uri
 from .views import PageSpec
@@ -188,9 +190,13 @@ class ClusterKbPlugin(BasePlugin[_Config]):
         self._preloaded: tuple[Path, KnowledgeBase] | None = None
         self._navs: dict[str, Navigation] = {}
         self._fallbacks: set[str] = set()
-        self._digests: dict[str, str] = {}
-        self._pending: dict[str, str] = {}
+        self._digests: dict[str, int | str] = {}
+        self._pending: dict[str, int | str] = {}
         self._search_thread: threading.Thread | None = None
+        self._late_data = False
+        self._renderer: Renderer | None = None
+        self._bytecode = _MemoryBytecodeCache()
+        self._load_cache = LoadCache()
         self._fragments: dict[tuple[Any, ...], str] = {}
         self.data_files: Callable[[KnowledgeBase], dict[str, bytes]] = export_files
         """Non-page files to publish, by path (``data/knowledge-base.json``...): the open-data seam."""
@@ -210,6 +216,7 @@ class ClusterKbPlugin(BasePlugin[_Config]):
         self.problems = []
         self._digests = {}
         self._pending = {}
+        self._load_cache = LoadCache()
 
     @property
     def serving(self) -> bool:
@@ -233,7 +240,7 @@ class ClusterKbPlugin(BasePlugin[_Config]):
         if self._preloaded and self._preloaded[0] == self.content_dir:
             self.kb, self.problems = self._preloaded[1], []
             return config
-        records, problems, _ = read_records(self.content_dir)
+        records, problems, _ = read_records(self.content_dir, cache=self._load_cache if self.serving else None)
         if problems:
             for problem in sorted(problems):
                 log.error(format_problem(problem))
@@ -248,7 +255,13 @@ class ClusterKbPlugin(BasePlugin[_Config]):
         if self.problems:
             self._digests = {}  # the problems are fixed: every page drops them
         self.problems = []
-        self.kb = KnowledgeBase.from_records(self.content_dir, records)
+        previous, self.kb = self.kb, KnowledgeBase.from_records(self.content_dir, records)
+        if self.serving and previous is not None and mm.profile_key(previous) == mm.profile_key(self.kb):
+            # An edit that changes no name, sector, principle or link between records (most text
+            # edits) changes no cooperation lead or meeting plan: the preview keeps them.
+            for key in ("leads", "plans"):
+                if key in previous.derived:
+                    self.kb.derived[key] = previous.derived[key]
         return config
 
     # -- files: every generated page in every language ------------------------------------------------
@@ -259,9 +272,11 @@ class ClusterKbPlugin(BasePlugin[_Config]):
         assert self.kb is not None
         home = files.get_file_from_path("index.md") is None
         try:
+            self._renderer = self._renderer or Renderer()  # templates compiled once per session
             self.site = SiteContent(
                 self.kb,
                 home=home,
+                renderer=self._renderer,
                 repo_url=self.config.repository or config.repo_url,
                 leads=self.config.leads,
                 languages=tuple(self.config.languages),
@@ -270,6 +285,7 @@ class ClusterKbPlugin(BasePlugin[_Config]):
         except ValueError as exc:
             raise PluginError(f"cluster-kb: languages: {exc}") from None
         self._pending = {}
+        digests: dict[str, int | str] = {}  # a view is the same in every language: fingerprint it once
         for file in list(files.documentation_pages()):
             if page_language(file.src_uri) != DEFAULT_LANGUAGE:
                 file.inclusion = InclusionLevel.NOT_IN_NAV
@@ -281,27 +297,35 @@ class ClusterKbPlugin(BasePlugin[_Config]):
             file = _GeneratedFile.generated(config, uri, content="", inclusion=InclusionLevel.NOT_IN_NAV)
             GeneratedPage(file, config, self.site, spec, lang)
             if self.is_dirty:
-                digest = self._digest(spec)
+                digest = digests.get(spec.path) or digests.setdefault(spec.path, self._digest(spec))
                 self._pending[file.abs_dest_path] = digest
                 file.modified = self._digests.get(file.abs_dest_path) != digest or not os.path.isfile(file.abs_dest_path)
             files.append(file)
         self._add_translations(files, config)
-        for path, data in sorted(self.site.data_files().items()):
-            files.append(File.generated(config, path, content=data))
+        if self.serving and self.is_dirty and self._digests:
+            # A preview rebuild shows the edited page first; the data files follow with the search
+            # index, a moment later (see on_post_build).
+            self._late_data = True
+        else:
+            self._late_data = False
+            for path, data in sorted(self.site.data_files().items()):
+                files.append(File.generated(config, path, content=data))
         for asset in sorted(ASSETS_DIR.rglob("*")):
             if asset.is_file():
                 uri = ASSETS_PREFIX + asset.relative_to(ASSETS_DIR).as_posix()
                 files.append(File.generated(config, uri, abs_src_path=str(asset)))
         return files
 
-    def _digest(self, spec: PageSpec) -> str:
-        """A fingerprint of what a page shows (its view, the same in every language)."""
+    def _digest(self, spec: PageSpec) -> int | str:
+        """A fingerprint of what a page shows: its view, the same in every language. Views are frozen
+        values, so their hash covers every field (compared only within one preview session); a view
+        holding something unhashable is fingerprinted by its repr."""
         view = self.site.view(spec)  # type: ignore[union-attr]
         try:
-            data = pickle.dumps((spec.template, spec.title, spec.search, view, self.problems), protocol=5)
-        except (pickle.PicklingError, TypeError, AttributeError):
-            data = repr((spec.template, spec.title, view)).encode()
-        return hashlib.sha256(data).hexdigest()
+            return hash((spec.template, spec.search, view, tuple(self.problems)))
+        except TypeError:
+            data = repr((spec.template, spec.title, spec.search, view, self.problems)).encode("utf-8")
+            return hashlib.blake2b(data, digest_size=20).hexdigest()
 
     def _add_translations(self, files: Files, config: Any) -> None:
         """A page for each hand-written page that lacks a translation: its text, marked as English."""
@@ -427,7 +451,9 @@ class ClusterKbPlugin(BasePlugin[_Config]):
         site_url = (config.site_url or "").rstrip("/") + "/"
 
         def alternates(page: Page) -> list[dict[str, str]]:
-            """The same page in every language, absolute (the sitemap's hreflang links)."""
+            """The same page in every language, absolute (the sitemap's hreflang links; not in a preview)."""
+            if self.serving:
+                return []
             neutral = page.spec.path if isinstance(page, GeneratedPage) else _neutral_path(page)
             languages = self.site.languages if self.site else LANGUAGES
             found = [{"lang": lang, "link": site_url + in_language(neutral, lang)} for lang in languages]
@@ -435,6 +461,9 @@ class ClusterKbPlugin(BasePlugin[_Config]):
 
         env.globals["kb_alternates"] = alternates
         self._fragments = {}  # the theme's parts are rendered anew for every build
+        if self.serving:
+            # MkDocs makes a new environment for every rebuild; the compiled templates stay the same.
+            env.bytecode_cache = self._bytecode
         return env
 
     def on_post_page(self, output: str, *, page: Page, config: Any) -> str:
@@ -451,16 +480,19 @@ class ClusterKbPlugin(BasePlugin[_Config]):
         if self.is_dirty:
             self._remove_stale(Path(config.site_dir))
             self._digests = self._pending
-        if not self.config.search:
-            return
+        site_dir = Path(config.site_dir)
         if self.serving:
-            # The preview shows the page first; its search index follows a moment later.
+            # The preview shows the page first; the search index (and the data files of a rebuild)
+            # follow a moment later.
             if self._search_thread is not None:
                 self._search_thread.join()
-            self._search_thread = threading.Thread(target=_index, args=(Path(config.site_dir),), daemon=True)
+            data = self.site.data_files if self._late_data and self.site is not None else None
+            self._search_thread = threading.Thread(
+                target=_after_preview, args=(site_dir, data, self.config.search), daemon=True
+            )
             self._search_thread.start()
-        else:
-            _index(Path(config.site_dir))
+        elif self.config.search:
+            _index(site_dir)
 
     def _remove_stale(self, site_dir: Path) -> None:
         """Drop the pages of records deleted since the previous preview build."""
@@ -511,6 +543,21 @@ class _PageInfo(dict[str, Any]):
         return found
 
 
+class _MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled theme templates kept in memory across the preview's rebuilds (jinja's own mechanism)."""
+
+    def __init__(self) -> None:
+        self._store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._store.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._store[bucket.key] = bucket.bytecode_to_string()
+
+
 class _GeneratedFile(File):
     """A generated page's file: in a dirty build, modified only when what the page shows changed."""
 
@@ -531,6 +578,17 @@ def _relative_url(path: str, from_url: str) -> str:
     from .urls import relative
 
     return relative(path, from_url)
+
+
+def _after_preview(site_dir: Path, data_files: Callable[[], dict[str, bytes]] | None, search: bool) -> None:
+    """What a preview rebuild leaves for later: the data files, then the search index."""
+    if data_files is not None:
+        for path, data in data_files().items():
+            target = site_dir / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+    if search:
+        _index(site_dir)
 
 
 def _index(site_dir: Path) -> None:
