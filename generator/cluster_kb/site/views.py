@@ -688,6 +688,9 @@ class MeetingsView:
     downloads: tuple[tuple[str, str], ...]
 
 
+MEETINGS_PAGE_SIZE = 30
+"""Meetings per page of a plan (each row holds two links and its reasons; pages stay under 100 KB)."""
+
 SLOT_MINUTES = 30
 """The length of a C2C meeting on the proposed timetables (the 2018 edition gives none)."""
 SLOT_START = "09:00"
@@ -736,9 +739,9 @@ def _meeting_views(kb: KnowledgeBase, plan: mm.Plan, day: Any) -> list[MeetingVi
 
 
 def _meetings_part(path: str, meetings: list[MeetingView], number: int) -> MeetingsPart:
-    count = max(1, -(-len(meetings) // PAGE_SIZE))
-    start = (number - 1) * PAGE_SIZE
-    chunk = tuple(meetings[start : start + PAGE_SIZE])
+    count = max(1, -(-len(meetings) // MEETINGS_PAGE_SIZE))
+    start = (number - 1) * MEETINGS_PAGE_SIZE
+    chunk = tuple(meetings[start : start + MEETINGS_PAGE_SIZE])
     pager = tuple(PagerLink(n, listing_page(path, n)) for n in range(1, count + 1))
     return MeetingsPart(chunk, number, count, start + 1, start + len(chunk), len(meetings), pager)
 
@@ -774,7 +777,7 @@ def meetings_view(kb: KnowledgeBase, entry: Entry[Edition], number: int = 1) -> 
         start=SLOT_START,
         day=day,
         meetings=_meetings_part(meetings_path(entry.id), meetings, number),
-        short=tuple(short[:PAGE_SIZE]),
+        short=tuple(short[:MEETINGS_PAGE_SIZE]),
         short_total=len(short),
         why=reason_view(kb, plan.why) if plan.why else None,
         weights=plan.weights,
@@ -796,7 +799,7 @@ def meetings_pages(kb: KnowledgeBase, entry: Entry[Edition]) -> Iterator[PageSpe
     title = Title(N_("Proposed C2C meetings: {name}"), {"name": name})
     yield PageSpec(path, "meetings.html", title, partial(meetings_view, kb, entry), section="editions")
     plan = edition_plan(kb, entry.id)
-    count = max(1, -(-len(plan.meetings) // PAGE_SIZE))
+    count = max(1, -(-len(plan.meetings) // MEETINGS_PAGE_SIZE))
     for n in range(2, count + 1):
         page_title = Title(N_("{title}, page {number} of {count}"), {"title": title, "number": n, "count": count})
 
