@@ -10,7 +10,6 @@ language and hostile names (:func:`write_test_kb`); the browser tests use the sa
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 import shutil
@@ -314,19 +313,6 @@ def test_an_empty_knowledge_base(tmp_path: Path) -> None:
     data = json.loads(directory_json(load_knowledge_base(tmp_path / "kb")))
     assert data["clusters"] == {"id": [], "name": [], "territory": [], "sectors": [], "principles": [], "editions": []}
     assert data["territories"]["id"]
-
-
-def test_size_budget_at_10000_clusters(tmp_path: Path, record_property: Any) -> None:
-    write_knowledge_base(tmp_path / "kb", clusters=10_000)
-    kb = load_knowledge_base(tmp_path / "kb")
-    assert len(kb.clusters) == 10_000
-    raw = directory_json(kb)
-    zipped = len(gzip.compress(raw, compresslevel=6, mtime=0))
-    record_property("directory_json_bytes", len(raw))
-    record_property("directory_json_gzip_bytes", zipped)
-    print(f"data/directory.json at 10,000 clusters: {len(raw):,} bytes, {zipped:,} gzipped")
-    assert zipped <= BUDGET, f"{zipped:,} bytes gzipped is over the {BUDGET:,}-byte budget"
-    assert len(json.loads(raw)["clusters"]["id"]) == 10_000
 
 
 # -- the macro --------------------------------------------------------------------------------------
