@@ -38,7 +38,7 @@ schema: $(VENV)/.site-installed
 
 ## test: the whole test suite (pytest exits non-zero when it collects no test)
 test: $(VENV)/.test-installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 ## bench: speed, memory and size figures at 100, 1,000 and 10,000 clusters (about 40 minutes)
 bench: $(VENV)/.test-installed

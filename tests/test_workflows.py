@@ -224,8 +224,12 @@ def test_link_check_reports_in_an_issue_and_never_fails() -> None:
     lychee = next(s for s in job_steps if s.get("uses", "").startswith("lycheeverse/lychee-action"))
     assert lychee["with"]["fail"] is False
     assert lychee["with"]["args"].split()[-1] == "site"
+    linkcheck = next(s for s in job_steps if s.get("id") == "linkcheck")
+    assert ("make", "linkcheck") in calls(linkcheck["run"])
+    assert "set +e" in linkcheck["run"] and "exit_code=" in linkcheck["run"]  # a dead link reports, never fails
+    assert job_steps.index(linkcheck) > job_steps.index(lychee)  # appends to lychee's report
     report = next(s for s in job_steps if s.get("uses", "").startswith("peter-evans/create-issue-from-file"))
-    assert report["if"] == "steps.lychee.outputs.exit_code != 0"
+    assert report["if"] == "steps.lychee.outputs.exit_code != 0 || steps.linkcheck.outputs.exit_code != 0"
     assert report["with"]["content-filepath"] == lychee["with"]["output"]
     assert report["with"]["issue-number"] == "${{ steps.report.outputs.number }}"  # update, not a new issue a week
 
