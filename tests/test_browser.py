@@ -44,24 +44,48 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The fixture knowledge base built by the real command and served on loopback."""
-    site = tmp_path_factory.mktemp("browser") / "site"
-    result = subprocess.run(
-        [sys.executable, "-m", "cluster_kb", "build", "--content", str(FIXTURE_KB), "--site-dir", str(site)],
-        cwd=ROOT, capture_output=True, text=True, check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+def _build_and_serve(content: Path, site: Path) -> Iterator[str]:
+    """``content`` built by the real command into ``site`` and served on loopback at its ``site_url``.
+
+    The server starts first so the build knows its address (``SITE_URL``, as the Pages workflow
+    sets it): absolute links (canonical, hreflang) then point at the site being tested.
+    """
     handler = functools.partial(_QuietHandler, directory=str(site))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
+        result = subprocess.run(
+            [sys.executable, "-m", "cluster_kb", "build", "--content", str(content), "--site-dir", str(site)],
+            cwd=ROOT, capture_output=True, text=True, check=False, env={**os.environ, "SITE_URL": url},
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        yield url
         server.shutdown()
+    finally:
         server.server_close()
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The fixture knowledge base, built and served."""
+    yield from _build_and_serve(FIXTURE_KB, tmp_path_factory.mktemp("browser") / "site")
+
+
+MAPPED = {"bogota": "{lat: 4.61, lon: -74.08}", "catalonia": "{lat: 41.39, lon: 2.16}"}
+
+
+@pytest.fixture(scope="module")
+def mapped_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The fixture knowledge base with coordinates for two territories, so the map has markers."""
+    work = tmp_path_factory.mktemp("mapped")
+    content = work / "content"
+    shutil.copytree(FIXTURE_KB, content)
+    for territory, coordinates in MAPPED.items():
+        with (content / "territories" / f"{territory}.yaml").open("a", encoding="utf-8") as record:
+            record.write(f"coordinates: {coordinates}\n")
+    yield from _build_and_serve(content, work / "site")
 
 
 @pytest.fixture(scope="module")
@@ -164,3 +188,39 @@ def test_record_pages_fit_a_phone(browser: object, site_url: str, path: str) -> 
         assert page.locator("h1").first.is_visible()
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(("prefix", "title"), [("", "Map of the territories"), ("es/", "Mapa de los territorios"), ("ca/", "Mapa dels territoris")])
+def test_the_map_draws_a_marker_per_mapped_territory_and_a_marker_leads_to_its_page(
+    page: object, mapped_site_url: str, prefix: str, title: str
+) -> None:
+    page.goto(mapped_site_url + prefix + "territories/")  # type: ignore[attr-defined]
+    svg = page.locator("figure.kb-map svg")  # type: ignore[attr-defined]
+    assert svg.is_visible()
+    box = svg.bounding_box()
+    assert box["width"] > 300 and box["height"] > 200, box
+    assert page.locator("#" + svg.get_attribute("aria-labelledby")).text_content() == title  # type: ignore[attr-defined]
+    markers = svg.locator(".ckb-territories a")
+    assert markers.count() == len(MAPPED)
+    for index in range(markers.count()):
+        circle = markers.nth(index).locator("circle").bounding_box()
+        assert circle["width"] > 0 and box["x"] <= circle["x"] and circle["x"] + circle["width"] <= box["x"] + box["width"]
+    svg.locator('a[href$="territories/bogota/"] circle').click()
+    page.wait_for_url(re.compile(re.escape(prefix) + r"territories/bogota/$"), timeout=15_000)  # type: ignore[attr-defined]
+    assert page.locator("article h1").first.inner_text().replace("¶", "").strip() == "Bogotá"  # type: ignore[attr-defined]
+
+
+def test_pages_request_nothing_from_another_host(page: object, mapped_site_url: str) -> None:
+    """No font, script, image or API call leaves the site: it tracks nobody and works offline.
+
+    (mkdocs-material asks for ``sitemap.xml`` next to each hreflang link, which 404s on the same
+    host; harmless, and it is the theme's own behaviour.)
+    """
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))  # type: ignore[attr-defined]
+    for path in ("", "clusters/", "clusters/example-wine-cluster/", "territories/", "editions/colombia-2018/", "es/sectors/agri-food/"):
+        page.goto(mapped_site_url + path, wait_until="networkidle")  # type: ignore[attr-defined]
+    _search(page, mapped_site_url, "", "Bogota")
+    assert len(requested) > 10
+    elsewhere = sorted({url for url in requested if not url.startswith(mapped_site_url) and not url.startswith("data:")})
+    assert elsewhere == []
