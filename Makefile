@@ -58,7 +58,7 @@ linkcheck: $(VENV)/.site-installed
 	$(BIN)/cluster-kb linkcheck --content $(CONTENT) --docs docs
 
 lint: $(VENV)/.test-installed
-	$(BIN)/ruff check generator tests
+	$(BIN)/ruff check generator tests bench
 
 clean:
 	rm -rf $(SITE_DIR) .pytest_cache .ruff_cache bench/results.json $(LOCALE)/*/LC_MESSAGES/*.mo $(LOCALE)/messages.pot

@@ -99,7 +99,9 @@ class Target:
 TARGETS: tuple[Target, ...] = (
     Target("load_records_per_s", 10_000, 5_000, "load+validate at least 5,000 records/s", 6, at_least=True),
     Target("load_s", 10_000, 2.0, "load+validate 10,000 clusters in 2 s or less", 6),
-    Target("full_over_baseline", 10_000, 0.80, "full build (one process) at most 0.8x plain mkdocs-material on the same pages", 10),
+    Target(
+        "full_over_baseline", 10_000, 0.80, "full build (one process) at most 0.8x plain mkdocs-material on the same pages", 10
+    ),
     Target("languages_ratio", 10_000, 2.0, "three-language build at most 2x the one-language build", 13),
     Target("peak_rss_bytes", 10_000, 1_500 * MB, "peak memory of the three-language build under 1.5 GB (RSS)", 13),
     Target("largest_html_bytes", 10_000, 100_000, "no HTML page over 100 KB", 6),
@@ -425,7 +427,9 @@ class SizeResult:
     notes: list[str] = field(default_factory=list)
 
 
-def bench_size(clusters: int, root: Path, *, seed: int, repeat: int, timeout: float, serve: bool, browser: bool, say: Callable[[str], None]) -> SizeResult:
+def bench_size(
+    clusters: int, root: Path, *, seed: int, repeat: int, timeout: float, serve: bool, browser: bool, say: Callable[[str], None]
+) -> SizeResult:
     result = SizeResult(clusters)
     work = root / f"n{clusters}"
     shutil.rmtree(work, ignore_errors=True)
@@ -448,7 +452,12 @@ def bench_size(clusters: int, root: Path, *, seed: int, repeat: int, timeout: fl
 
     builds: dict[str, list[str]] = {
         "full": [str(BIN / "mkdocs"), "build", "-f", str(write_config(work, "mkdocs-full.yml", "site"))],
-        "one language": [str(BIN / "mkdocs"), "build", "-f", str(write_config(work, "mkdocs-en.yml", "site-en", languages=["en"]))],
+        "one language": [
+            str(BIN / "mkdocs"),
+            "build",
+            "-f",
+            str(write_config(work, "mkdocs-en.yml", "site-en", languages=["en"])),
+        ],
     }
     if clusters in NO_LEADS_SIZES:
         no_leads = write_config(work, "mkdocs-no-leads.yml", "site-no-leads", leads=False)
@@ -561,9 +570,9 @@ def format_table(results: Sequence[SizeResult]) -> str:
     for label, key, fmt in ROWS:
         cells = []
         for r in results:
-            if key.startswith("serve_") and r.clusters != SERVE_SIZE:
-                cells.append("-")
-            elif key in ("no_leads_s", "leads_overhead") and r.clusters not in NO_LEADS_SIZES:
+            if (key.startswith("serve_") and r.clusters != SERVE_SIZE) or (
+                key in ("no_leads_s", "leads_overhead") and r.clusters not in NO_LEADS_SIZES
+            ):
                 cells.append("-")
             else:
                 cells.append(fmt(getattr(r, key)))
@@ -587,8 +596,15 @@ def check_targets(results: Sequence[SizeResult], match: dict[str, Any] | None) -
             r = by_size.get(target.size)
             value = getattr(r, target.key) if r else None
         checks.append(
-            {"issue": target.issue, "target": target.text, "size": target.size, "key": target.key, "value": value,
-             "limit": target.limit, "met": target.check(value)}
+            {
+                "issue": target.issue,
+                "target": target.text,
+                "size": target.size,
+                "key": target.key,
+                "value": value,
+                "limit": target.limit,
+                "met": target.check(value),
+            }
         )
     return checks
 
@@ -619,7 +635,10 @@ def machine() -> dict[str, Any]:
                 break
     commit = None
     with contextlib.suppress(OSError, subprocess.SubprocessError):
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip() or None
+        commit = (
+            subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
+            or None
+        )
     packages = ("mkdocs", "mkdocs-material", "pyyaml", "pydantic", "jinja2", "markdown", "nh3", "pagefind", "scipy", "cluster-kb")
     return {
         "nproc": os.cpu_count(),
@@ -633,9 +652,21 @@ def machine() -> dict[str, Any]:
     }
 
 
-def run_benchmark(sizes: Sequence[int], root: Path, *, seed: int, repeat: int, timeout: float, serve: bool, browser: bool, say: Callable[[str], None]) -> list[SizeResult]:
+def run_benchmark(
+    sizes: Sequence[int],
+    root: Path,
+    *,
+    seed: int,
+    repeat: int,
+    timeout: float,
+    serve: bool,
+    browser: bool,
+    say: Callable[[str], None],
+) -> list[SizeResult]:
     return [
-        bench_size(size, root, seed=seed, repeat=repeat, timeout=timeout, serve=serve and size == SERVE_SIZE, browser=browser, say=say)
+        bench_size(
+            size, root, seed=seed, repeat=repeat, timeout=timeout, serve=serve and size == SERVE_SIZE, browser=browser, say=say
+        )
         for size in sizes
     ]
 
@@ -656,7 +687,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "work", help="scratch folder (default: bench/work)")
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results.json", help="JSON output")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"synth seed (default: {DEFAULT_SEED})")
-    parser.add_argument("--repeat", type=int, default=2, choices=range(1, 11), metavar="N", help="runs of each build (default: 2)")
+    parser.add_argument(
+        "--repeat", type=int, default=2, choices=range(1, 11), metavar="N", help="runs of each build (default: 2)"
+    )
     parser.add_argument("--build-timeout", type=float, default=1800.0, help="seconds before a build is stopped")
     parser.add_argument("--no-serve", dest="serve", action="store_false", help="skip the preview measurement")
     parser.add_argument("--no-browser", dest="browser", action="store_false", help="skip the first-search measurement")
@@ -670,8 +703,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     started = datetime.now(UTC)
     results = run_benchmark(
-        options.sizes, options.work, seed=options.seed, repeat=options.repeat, timeout=options.build_timeout,
-        serve=options.serve, browser=options.browser, say=say,
+        options.sizes,
+        options.work,
+        seed=options.seed,
+        repeat=options.repeat,
+        timeout=options.build_timeout,
+        serve=options.serve,
+        browser=options.browser,
+        say=say,
     )
     match = None
     if options.match:
@@ -683,7 +722,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if match:
         print(
             f"\nmatchmaking, {match['side']:,} x {match['side']:,} clusters: optimal plan and timetable in "
-            f"{match['plan_seconds']:.2f} s ({match['meetings']:,} meetings, {match['slots']} slots, optimal: {match['optimal']}); "
+            f"{match['plan_seconds']:.2f} s ({match['meetings']:,} meetings, {match['slots']} slots, "
+            f"optimal: {match['optimal']}); "
             f"greedy reaches {match.get('greedy_share', float('nan')):.1%} of the optimal affinity"
         )
     print()

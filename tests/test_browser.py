@@ -190,7 +190,10 @@ def test_record_pages_fit_a_phone(browser: object, site_url: str, path: str) -> 
         context.close()
 
 
-@pytest.mark.parametrize(("prefix", "title"), [("", "Map of the territories"), ("es/", "Mapa de los territorios"), ("ca/", "Mapa dels territoris")])
+MAP_TITLES = [("", "Map of the territories"), ("es/", "Mapa de los territorios"), ("ca/", "Mapa dels territoris")]
+
+
+@pytest.mark.parametrize(("prefix", "title"), MAP_TITLES)
 def test_the_map_draws_a_marker_per_mapped_territory_and_a_marker_leads_to_its_page(
     page: object, mapped_site_url: str, prefix: str, title: str
 ) -> None:
@@ -218,7 +221,14 @@ def test_pages_request_nothing_from_another_host(page: object, mapped_site_url: 
     """
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))  # type: ignore[attr-defined]
-    for path in ("", "clusters/", "clusters/example-wine-cluster/", "territories/", "editions/colombia-2018/", "es/sectors/agri-food/"):
+    for path in (
+        "",
+        "clusters/",
+        "clusters/example-wine-cluster/",
+        "territories/",
+        "editions/colombia-2018/",
+        "es/sectors/agri-food/",
+    ):
         page.goto(mapped_site_url + path, wait_until="networkidle")  # type: ignore[attr-defined]
     _search(page, mapped_site_url, "", "Bogota")
     assert len(requested) > 10

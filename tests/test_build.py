@@ -187,7 +187,8 @@ def test_record_text_is_safe_whatever_mkdocs_yml_enables(tmp_path: Path) -> None
     kb = copy_kb(tmp_path)
     path = kb / "clusters" / "example-wine-cluster.yaml"
     text = path.read_text(encoding="utf-8").replace("name: Example Wine Cluster", f"name: {json.dumps(HOSTILE_MARKDOWN)}")
-    path.write_text(text.replace("summary: A synthetic wine cluster.", f"summary: {json.dumps(HOSTILE_MARKDOWN)}"), encoding="utf-8")
+    hostile = text.replace("summary: A synthetic wine cluster.", f"summary: {json.dumps(HOSTILE_MARKDOWN)}")
+    path.write_text(hostile, encoding="utf-8")
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     config = config.replace("docs_dir: docs", f"docs_dir: {ROOT / 'docs'}")
     config = config.replace(

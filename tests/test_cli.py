@@ -9,10 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from cluster_kb import __version__
-from cluster_kb.commands import cli
-from cluster_kb.commands import COMMANDS
+from cluster_kb.commands import COMMANDS, cli
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kb"
 

@@ -22,7 +22,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-
 from cluster_kb.commands.cli import main as cli_main
 from cluster_kb.kinds import KINDS
 from cluster_kb.knowledge import KnowledgeBase, load_knowledge_base

@@ -10,14 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cluster_kb import load_knowledge_base
+from cluster_kb.kinds import KINDS as _KINDS
+from cluster_kb.outputs.export import LIST_SEPARATOR, export_files, kind_columns
+from cluster_kb.outputs.schema import schema_file_name
 from jsonschema import Draft202012Validator
 
-from cluster_kb import load_knowledge_base
-from cluster_kb.outputs.export import LIST_SEPARATOR, export_files, kind_columns
-from cluster_kb.kinds import KINDS as _KINDS
-
 KINDS = {k.folder: k.model for k in _KINDS}
-from cluster_kb.outputs.schema import schema_file_name
 
 ROOT = Path(__file__).parent.parent
 FIXTURE = Path(__file__).parent / "fixtures" / "kb"
@@ -116,8 +115,8 @@ def test_export_is_deterministic_and_follows_the_records(tmp_path: Path) -> None
 
 
 def test_the_build_publishes_the_open_data_and_the_home_page_links_it(built_site: Path, fixture_kb: Path) -> None:
-    from cluster_kb.outputs.export import export_files as _export
     from cluster_kb.knowledge import load_knowledge_base as _load
+    from cluster_kb.outputs.export import export_files as _export
 
     expected = _export(_load(fixture_kb))
     for path, data in expected.items():

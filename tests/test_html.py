@@ -10,14 +10,13 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from cluster_kb.records.text import Local
 from cluster_kb.site import html as kb_html
 from cluster_kb.site.html import MARKDOWN_EXTENSIONS, Renderer, markdown_block, markdown_inline, table_of_contents
 from cluster_kb.site.urls import in_language, relative, src_uri
 from cluster_kb.site.views import Txt
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -150,13 +149,13 @@ def test_source_names_give_the_urls(path: str, uri: str) -> None:
 
 
 def test_languages_share_paths_under_their_prefix() -> None:
-    assert [in_language("clusters/x/", lang) for lang in ("en", "es", "ca")] == ["clusters/x/", "es/clusters/x/", "ca/clusters/x/"]
+    paths = [in_language("clusters/x/", lang) for lang in ("en", "es", "ca")]
+    assert paths == ["clusters/x/", "es/clusters/x/", "ca/clusters/x/"]
 
 
 def test_table_of_contents_nests_h3_under_h2_and_drops_permalinks() -> None:
     content = (
-        '<h1>T</h1><h2 id="a">A<a class="headerlink" href="#a">¶</a></h2><h3 id="b">B &amp; <em>b</em></h3>'
-        '<h2 id="c">C</h2>'
+        '<h1>T</h1><h2 id="a">A<a class="headerlink" href="#a">¶</a></h2><h3 id="b">B &amp; <em>b</em></h3><h2 id="c">C</h2>'
     )
     toc = table_of_contents(content)
     assert [(e.id, e.name, [c.id for c in e.children]) for e in toc] == [("a", "A", ["b"]), ("c", "C", [])]

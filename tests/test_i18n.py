@@ -10,20 +10,19 @@ carries every number of its English page.
 from __future__ import annotations
 
 import re
-from html import unescape
 import xml.etree.ElementTree as ET
 from collections import Counter
+from html import unescape
 from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
-from helpers import ROOT, article, cluster_kb_build, copy_kb
-
 from cluster_kb.knowledge import load_knowledge_base
 from cluster_kb.site.content import SiteContent
 from cluster_kb.site.l10n import po_path
+from helpers import ROOT, article, cluster_kb_build, copy_kb
 
 LANGS = ("en", "es", "ca")
 PLACEHOLDER = re.compile(r"%\(\w+\)s|\{\w+\}")
@@ -34,7 +33,9 @@ def _extracted() -> dict[str, str | tuple[str, str]]:
     with (ROOT / "babel.cfg").open(encoding="utf-8") as handle:
         method_map, options_map = parse_mapping_cfg(handle)
     found: dict[str, str | tuple[str, str]] = {}
-    for _, _, message, _, _ in extract_from_dir(str(ROOT), method_map, options_map, keywords={"N_": None, "_": None, "gettext": None, "ngettext": (1, 2)}):
+    for _, _, message, _, _ in extract_from_dir(
+        str(ROOT), method_map, options_map, keywords={"N_": None, "_": None, "gettext": None, "ngettext": (1, 2)}
+    ):
         key = message[0] if isinstance(message, tuple) else message
         if key:
             found[key] = message
@@ -106,7 +107,7 @@ def test_the_switcher_leads_to_the_same_page_in_the_other_languages(built_site: 
 
 
 def test_the_sitemap_lists_every_language_with_its_alternates(built_site: Path) -> None:
-    root = ET.parse(built_site / "sitemap.xml").getroot()
+    root = ET.parse(built_site / "sitemap.xml").getroot()  # noqa: S314 (the site this test just built)
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
     urls = root.findall("s:url", ns)
     locs = {u.find("s:loc", ns).text for u in urls}  # type: ignore[union-attr]
@@ -181,7 +182,10 @@ def test_a_hand_written_page_without_its_translation_is_shown_marked(tmp_path: P
 
 # -- the shipped content: a translation keeps every fact ---------------------------------------
 
-_GROUPED = {"en": re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"), "es": re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?")}
+_GROUPED = {
+    "en": re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"),
+    "es": re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"),
+}
 
 
 def numbers(text: str, lang: str) -> Counter[str]:

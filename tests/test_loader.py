@@ -6,13 +6,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cluster_kb.kinds import KINDS as _KINDS
+from cluster_kb.records.load import flag_misplaced_fields
+from cluster_kb.records.loader import MAX_BYTES, WITH_LIBYAML, Document, LoadError, load_bytes
+from cluster_kb.records.validation import validate_documents
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from cluster_kb.records.load import flag_misplaced_fields
-from cluster_kb.records.validation import validate_documents
-from cluster_kb.records.loader import MAX_BYTES, WITH_LIBYAML, Document, LoadError, load_bytes
-from cluster_kb.kinds import KINDS as _KINDS
 
 KINDS = {k.folder: k.model for k in _KINDS}
 

@@ -7,13 +7,12 @@ import logging
 from pathlib import Path
 
 import pytest
+from cluster_kb.site.mkdocs_plugin import ClusterKbPlugin
 from helpers import ROOT, copy_kb
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, PluginError
-
-from cluster_kb.site.mkdocs_plugin import ClusterKbPlugin
 
 
 def _config(content: Path, site: Path, **options: object) -> MkDocsConfig:
@@ -33,7 +32,9 @@ GENERATED = ("clusters", "editions", "decalogue", "territories", "sectors")
 
 
 def _generated(paths: dict[str, int]) -> list[str]:
-    return [p for p in paths if p.split("/")[0] in GENERATED or (p.split("/")[0] in ("es", "ca") and p.split("/")[1] in GENERATED)]
+    return [
+        p for p in paths if p.split("/")[0] in GENERATED or (p.split("/")[0] in ("es", "ca") and p.split("/")[1] in GENERATED)
+    ]
 
 
 @pytest.mark.slow
@@ -97,10 +98,14 @@ def test_the_preview_shows_content_problems_on_the_page_instead_of_waiting(tmp_p
     page = (site / "clusters" / "example-coffee-cluster" / "index.html").read_text(encoding="utf-8")
     assert "The content has problems" in page
     assert "example-coffee-cluster.yaml:3:12: error: unknown territory &#39;bogata&#39; (did you mean &#39;bogota&#39;?)" in page
-    assert 'class="admonition failure kb-problems"' in (site / "es" / "territories" / "norway" / "index.html").read_text(encoding="utf-8")
+    assert 'class="admonition failure kb-problems"' in (site / "es" / "territories" / "norway" / "index.html").read_text(
+        encoding="utf-8"
+    )
     record.write_text(good, encoding="utf-8")
     build(config, dirty=True)
-    assert "The content has problems" not in (site / "clusters" / "example-coffee-cluster" / "index.html").read_text(encoding="utf-8")
+    assert "The content has problems" not in (site / "clusters" / "example-coffee-cluster" / "index.html").read_text(
+        encoding="utf-8"
+    )
     config.plugins.on_shutdown()
 
 

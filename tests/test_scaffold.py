@@ -8,15 +8,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from cluster_kb import load_knowledge_base
 from cluster_kb.commands import cli
 from cluster_kb.kinds import KINDS as _KINDS
+from cluster_kb.outputs.scaffold import render_record, schema_line
+from cluster_kb.outputs.schema import record_schema
 from cluster_kb.records.models import id_problem
 
 KINDS = {k.folder: k.model for k in _KINDS}
-from cluster_kb.outputs.scaffold import render_record, schema_line
-from cluster_kb.outputs.schema import record_schema
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kb"
 ROOT = Path(__file__).parent.parent

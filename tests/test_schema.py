@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jsonschema import Draft202012Validator
-
 from cluster_kb.commands import cli
 from cluster_kb.kinds import KINDS as _KINDS
-
-KINDS = {k.folder: k.model for k in _KINDS}
 from cluster_kb.outputs.scaffold import schema_line
 from cluster_kb.outputs.schema import field_order, record_schema, schema_bytes, schema_file_name
+from jsonschema import Draft202012Validator
+
+KINDS = {k.folder: k.model for k in _KINDS}
 
 ROOT = Path(__file__).parent.parent
 SCHEMAS = ROOT / "schemas"

@@ -7,15 +7,14 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from cluster_kb.commands import cli
+from cluster_kb.kinds import KINDS as _KINDS
 from cluster_kb.knowledge import load_knowledge_base
 from cluster_kb.records.loader import load_file
-from cluster_kb.kinds import KINDS as _KINDS
 from cluster_kb.records.models import ECOSYSTEMS
+from cluster_kb.synth import generate, slug
 
 KINDS = {k.folder: k.model for k in _KINDS}
-from cluster_kb.synth import generate, slug
 
 
 def _synth(out: Path, clusters: int, *extra: str) -> int:

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from cluster_kb.commands import cli
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -14,13 +14,12 @@ from pathlib import Path
 
 import jinja2
 import pytest
-from helpers import FIXTURE_KB, add_clusters, copy_kb
-
 from cluster_kb.knowledge import KnowledgeBase, load_knowledge_base
 from cluster_kb.site.content import SiteContent
 from cluster_kb.site.html import Renderer
 from cluster_kb.site.urls import in_language
 from cluster_kb.site.views import PAGE_SIZE, PageSpec, Title, site_pages
+from helpers import FIXTURE_KB, add_clusters, copy_kb
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE = os.environ.get("UPDATE_SNAPSHOTS") == "1"

@@ -12,9 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-
-from cluster_kb.commands import cli
-from cluster_kb.commands import COMMANDS
+from cluster_kb.commands import COMMANDS, cli
 from cluster_kb.records.models import ECOSYSTEMS
 
 ROOT = Path(__file__).parent.parent

@@ -17,8 +17,8 @@ from typing import Any, TypeVar
 
 from ..kinds import KINDS
 from ..records.load import load_records
-from ..records.validation import Entry, Records
 from ..records.models import Cluster, Edition, FollowUp, Practice, Principle, Record, Sector, Session, Territory
+from ..records.validation import Entry, Records
 
 __all__ = ["KnowledgeBase", "load_knowledge_base"]
 

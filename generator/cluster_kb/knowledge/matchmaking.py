@@ -620,14 +620,27 @@ def profile_key(kb: KnowledgeBase) -> int:
     practices' principles, editions and their follow-ups): two knowledge bases with the same key
     give the same leads and plans, so a preview rebuild after a text edit can keep them."""
     clusters = tuple(
-        (cid, e.record.name, e.record.territory, tuple(e.record.sectors), tuple(p for pr in e.record.practices for p in pr.principles))
+        (
+            cid,
+            e.record.name,
+            e.record.territory,
+            tuple(e.record.sectors),
+            tuple(p for pr in e.record.practices for p in pr.principles),
+        )
         for cid, e in sorted(kb.clusters.items())
     )
     sectors = tuple((sid, e.record.name, tuple(e.record.complements)) for sid, e in sorted(kb.sectors.items()))
     territories = tuple((tid, e.record.name, e.record.parent) for tid, e in sorted(kb.territories.items()))
     editions = tuple(
-        (eid, e.record.name, e.record.year, e.record.start, e.record.host, tuple(e.record.invited),
-         tuple(tuple(f.clusters) for f in e.record.follow_ups))
+        (
+            eid,
+            e.record.name,
+            e.record.year,
+            e.record.start,
+            e.record.host,
+            tuple(e.record.invited),
+            tuple(tuple(f.clusters) for f in e.record.follow_ups),
+        )
         for eid, e in sorted(kb.editions.items())
     )
     principles = tuple((pid, e.record.name, e.record.number) for pid, e in sorted(kb.decalogue.items()))

@@ -307,9 +307,8 @@ def _written(data: Any, loc: Loc) -> Loc:
     (``founded: 2013`` read as ``founded[0].value``) is reported at the value itself."""
     written: list[str | int] = []
     for part in loc:
-        if isinstance(part, int) and isinstance(data, list) and 0 <= part < len(data):
-            data = data[part]
-        elif isinstance(part, str) and isinstance(data, dict) and part in data:
+        in_list = isinstance(part, int) and isinstance(data, list) and 0 <= part < len(data)
+        if in_list or (isinstance(part, str) and isinstance(data, dict) and part in data):
             data = data[part]
         else:
             break

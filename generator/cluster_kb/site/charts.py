@@ -31,7 +31,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -411,7 +411,7 @@ def _path(lines: Sequence[Sequence[int]], close: bool) -> str:
     return "".join(out)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _outlines(index: int) -> str:
     """One inset's frame, land and borders: the same on every map, so drawn once (an immutable string)."""
     inset = map_data()["insets"][index]
@@ -589,7 +589,7 @@ def territory_map(
     # The outlines and frames: decoration, hidden from assistive technology.
     out.append('<g aria-hidden="true">')
     for index, inset in enumerate(data["insets"]):
-        rx, ry, rw, rh = inset["rect"]
+        rx, ry, _, rh = inset["rect"]
         out.append(_outlines(index))
         if insets and inset["id"] in insets:
             out.append(

@@ -21,7 +21,7 @@ from ..outputs.directory import DIRECTORY_PATH, directory_json
 from ..outputs.export import export_files
 from ..outputs.meetings import RENDER
 from ..records.text import DEFAULT_LANGUAGE, LANGUAGES
-from .html import Renderer, RenderedPage
+from .html import RenderedPage, Renderer
 from .l10n import catalogue
 from .urls import in_language, section_path
 from .views import CONTRIBUTE, SLOT_MINUTES, PageSpec, SiteOptions, edition_plan, meeting_files, site_pages

@@ -31,15 +31,15 @@ from jinja2.lexer import Token, TokenStream
 from markupsafe import Markup
 
 from ..kinds import N_
+from ..knowledge import matchmaking as mm
 from ..records.models import Citation
 from ..records.text import LANGUAGES
+from . import charts
 from .l10n import catalogue, format_dates, format_partial_date
 from .urls import in_language, relative
-from . import charts
-from ..knowledge import matchmaking as mm
-from .views import BarView, ClusterItem, FigureView, ReasonView, ShortView, Link, MapView, PageSpec, TerritoryChart, Title, Txt
+from .views import BarView, ClusterItem, FigureView, Link, MapView, PageSpec, ReasonView, ShortView, TerritoryChart, Title, Txt
 
-__all__ = ["MARKDOWN_EXTENSIONS", "Renderer", "RenderedPage", "TocEntry", "markdown_block", "markdown_inline"]
+__all__ = ["MARKDOWN_EXTENSIONS", "RenderedPage", "Renderer", "TocEntry", "markdown_block", "markdown_inline"]
 
 MARKDOWN_EXTENSIONS = ("sane_lists",)
 """The only Markdown extensions record text is rendered with, whatever the site configures."""
@@ -436,7 +436,11 @@ class _Helpers:
                 e.host,
                 e.invited,
                 self.cat.gettext("%(edition)s: %(host)s invited %(invited)s")
-                % {"edition": self.plain(e.link.name), "host": names.get(e.host, e.host), "invited": names.get(e.invited, e.invited)},
+                % {
+                    "edition": self.plain(e.link.name),
+                    "host": names.get(e.host, e.host),
+                    "invited": names.get(e.invited, e.invited),
+                },
                 self.href(e.link.path),
             )
             for e in view.editions
@@ -460,18 +464,22 @@ class _Helpers:
                 "count": self.num(len(result.entries)),
             }
             if current is not None and not current.drawn:
-                where = html.escape(self.cat.gettext("%(name)s is not on the map yet: it has no coordinates.") % {"name": current.name})
+                where = html.escape(
+                    self.cat.gettext("%(name)s is not on the map yet: it has no coordinates.") % {"name": current.name}
+                )
             whole = self.cat.gettext("Every territory and edition of the map is listed on the %(page)s page.") % {
                 "page": f'<a href="{html.escape(self.href("territories/"))}">{html.escape(self.cat.gettext("Territories"))}</a>'
             }
             return Markup(f'<figure class="kb-map">{result.svg}</figure>\n<p class="kb-map-note">{where} {whole}</p>')
         items = "".join(
             f'<li><a href="{html.escape(e.href)}">{html.escape(e.name)}</a>: {html.escape(self._clusters(p.count))}'
-            f'{" — " + html.escape(self.cat.gettext("not on the map (no coordinates yet)")) if not e.drawn else ""}</li>'
+            f"{' — ' + html.escape(self.cat.gettext('not on the map (no coordinates yet)')) if not e.drawn else ''}</li>"
             for e, p in zip(result.entries, points, strict=True)
         )
         editions = "".join(
-            f'<li><a href="{html.escape(e.href)}">{html.escape(e.label)}</a></li>' if e.href else f"<li>{html.escape(e.label)}</li>"
+            f'<li><a href="{html.escape(e.href)}">{html.escape(e.label)}</a></li>'
+            if e.href
+            else f"<li>{html.escape(e.label)}</li>"
             for e in result.links
         )
         summary = html.escape(self.cat.gettext("The map as lists: territories and editions"))
@@ -486,7 +494,9 @@ class _Helpers:
     def sector_chart(self, bars: tuple[BarView, ...]) -> Markup:
         rows = self._bars(bars)
         title = self.cat.gettext("Clusters per sector")
-        chart = charts.bar_chart(rows, title=title, desc=self.cat.gettext("The number of clusters in each sector, the most first."))
+        chart = charts.bar_chart(
+            rows, title=title, desc=self.cat.gettext("The number of clusters in each sector, the most first.")
+        )
         table = charts.figures_table(title, (self.cat.gettext("Sector"), self.cat.gettext("Clusters")), chart.rows)
         return Markup(f'<figure class="kb-chart">{chart.svg}</figure>\n<div class="kb-chart-table">{table}</div>')
 
@@ -566,7 +576,9 @@ class _Helpers:
                 "no cluster on the other side shares a sector, a decalogue element or a complementary sector with it"
             )
         elif s.code == mm.ONLY_COOPERATED:
-            text = self.cat.gettext("the only clusters on the other side that share something with it (%(clusters)s) already cooperated with it") % {"clusters": names}
+            text = self.cat.gettext(
+                "the only clusters on the other side that share something with it (%(clusters)s) already cooperated with it"
+            ) % {"clusters": names}
         elif s.code == mm.MET_ALL:
             text = self.cat.ngettext(
                 "only %(count)s cluster on the other side shares something with it, and it meets it",

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import itertools
 import json
 import os
 import re
@@ -369,7 +370,7 @@ class ClusterKbPlugin(BasePlugin[_Config]):
                 if file is not None and file.page is not None:
                     file.page.title = html.escape(entry.title, quote=False)
                     pages.append(file.page)
-            for before, after in zip(pages, pages[1:], strict=False):
+            for before, after in itertools.pairwise(pages):
                 before.next_page, after.previous_page = after, before
             if pages:
                 pages[0].previous_page = None
@@ -424,25 +425,28 @@ class ClusterKbPlugin(BasePlugin[_Config]):
             },
         )
         context["nav"] = self._navs.get(lang, nav)
-        search = not (isinstance(page, GeneratedPage) and not page.spec.search) and not (page.meta.get("search") or {}).get("exclude")
+        excluded = (page.meta.get("search") or {}).get("exclude")
+        search = not (isinstance(page, GeneratedPage) and not page.spec.search) and not excluded
         in_nav = page in context["nav"].pages
         # Links from a page are relative to its address: pages in one folder, at one depth, share them
         # (every link the theme writes leads to a section, a hand-written page or an asset).
         place = (page.url.rstrip("/").rpartition("/")[0], page.url.count("/"))
         store = self._fragments if self.config.theme_cache else None
         context["kb"] = _PageInfo(store, lang, place, page.url if in_nav else None)
-        context["kb"].update({
-            "lang": lang,
-            "alternates": alternates,
-            "x_default": alternates[0]["link"],
-            "search": search,
-            "search_page": _relative_url(in_language(SEARCH_PAGE, lang), page.url),
-            "search_label": cat.gettext("Search the knowledge base"),
-            "search_placeholder": cat.gettext("Search"),
-            "language_label": cat.gettext("Language"),
-            "problems": [format_problem(p, self.content_dir.parent if self.content_dir else None) for p in self.problems],
-            "problems_title": cat.gettext("The content has problems; this preview shows the last valid version"),
-        })
+        context["kb"].update(
+            {
+                "lang": lang,
+                "alternates": alternates,
+                "x_default": alternates[0]["link"],
+                "search": search,
+                "search_page": _relative_url(in_language(SEARCH_PAGE, lang), page.url),
+                "search_label": cat.gettext("Search the knowledge base"),
+                "search_placeholder": cat.gettext("Search"),
+                "language_label": cat.gettext("Language"),
+                "problems": [format_problem(p, self.content_dir.parent if self.content_dir else None) for p in self.problems],
+                "problems_title": cat.gettext("The content has problems; this preview shows the last valid version"),
+            }
+        )
         return context
 
     def on_env(self, env: Any, *, config: Any, files: Files) -> Any:
@@ -487,9 +491,7 @@ class ClusterKbPlugin(BasePlugin[_Config]):
             if self._search_thread is not None:
                 self._search_thread.join()
             data = self.site.data_files if self._late_data and self.site is not None else None
-            self._search_thread = threading.Thread(
-                target=_after_preview, args=(site_dir, data, self.config.search), daemon=True
-            )
+            self._search_thread = threading.Thread(target=_after_preview, args=(site_dir, data, self.config.search), daemon=True)
             self._search_thread.start()
         elif self.config.search:
             _index(site_dir)
@@ -515,9 +517,7 @@ class ClusterKbPlugin(BasePlugin[_Config]):
 class _PageInfo(dict[str, Any]):
     """What the theme's cluster-kb parts read for one page (``kb.lang``...), and ``kb.cached``."""
 
-    def __init__(
-        self, store: dict[tuple[Any, ...], str] | None, lang: str, place: tuple[str, int], nav_page: str | None
-    ) -> None:
+    def __init__(self, store: dict[tuple[Any, ...], str] | None, lang: str, place: tuple[str, int], nav_page: str | None) -> None:
         super().__init__()
         self._store = store
         self._key = (lang, *place)
@@ -532,8 +532,9 @@ class _PageInfo(dict[str, Any]):
     def cached(self, name: str, nav: bool = False, *, caller: Callable[[], str]) -> str:
         """A part of the theme that depends only on the page's language and folder (its links are
         relative to the folder) and, with ``nav``, on which navigation entry is the current page:
-        rendered for the first such page, reused for the others. Most pages are records outside the navigation, so at 10,000 clusters
-        the theme renders its navigation a few dozen times instead of 30,000."""
+        rendered for the first such page, reused for the others. Most pages are records outside the
+        navigation, so at 10,000 clusters the theme renders its navigation a few dozen times instead
+        of 30,000."""
         key = (name, *self._key, self._nav_page if nav else None)
         found = self._store.get(key) if self._store is not None else None
         if found is None:
@@ -605,5 +606,3 @@ def _index(site_dir: Path) -> None:
         data = json.loads(entry.read_text(encoding="utf-8"))
         data["languages"] = dict(sorted(data.get("languages", {}).items()))
         entry.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-
-

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
-from ..kinds import KINDS
+from ..kinds import KINDS, N_
 from ..knowledge import KnowledgeBase
 from ..knowledge import matchmaking as mm
 from ..records.models import (
@@ -36,7 +36,6 @@ from ..records.models import (
 )
 from ..records.text import Local
 from ..records.validation import Entry
-from ..kinds import N_
 from .urls import listing_page, record_path, section_path
 
 __all__ = ["PAGE_SIZE", "PageSpec", "Txt", "site_pages"]
