@@ -100,6 +100,13 @@ def test_alias_bomb_is_refused_without_expansion() -> None:
     assert found[0] == "2:8: YAML aliases (*a) are not allowed; write the value out"
 
 
+def test_an_alias_of_a_plain_scalar_is_refused_where_it_is_written() -> None:
+    # Plain strings are read in place (the common case); an alias to one is still the same node.
+    assert messages("a: &x hello\nb: *x\n") == ["2:4: YAML aliases (*x) are not allowed; write the value out"]
+    assert messages("a: &x hello\nb: [one, *x]\n") == ["2:10: YAML aliases (*x) are not allowed; write the value out"]
+    assert load("a: &x hello\nb: *x\n").is_flagged(("b",))
+
+
 def test_merge_keys_are_plain_unknown_keys() -> None:
     assert load("'<<': x\n").data == {"<<": "x"}
 
@@ -407,3 +414,22 @@ def test_text_values_round_trip_exactly(data: dict[str, str]) -> None:
     """Whatever text a contributor quotes comes back unchanged (no YAML 1.1 retyping)."""
     doc = load_bytes(yaml.safe_dump(data, allow_unicode=True).encode(), PATH)
     assert doc.data == data
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_loading_leaves_the_cycle_collector_as_it_found_it(tmp_path: Path, enabled: bool) -> None:
+    """Loading pauses Python's cycle collector (it doubles the time at 10,000 records) and restores it."""
+    import gc
+
+    from cluster_kb.records.load import read_records
+
+    (tmp_path / "clusters").mkdir()
+    (tmp_path / "clusters" / "bad.yaml").write_text("name: [unclosed\n", encoding="utf-8")
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        _, problems, _ = read_records(tmp_path)
+        assert problems
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()

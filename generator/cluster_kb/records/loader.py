@@ -59,6 +59,7 @@ _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_Scalar = yaml.ScalarNode
 
 
 @dataclass
@@ -537,23 +538,38 @@ class _Walker:
             if not node.style and node.value in _NULLS:
                 return None
             return node.value
+        # A plain string scalar, the most common node by far, is read in place: no call, no location
+        # (both only matter for a problem, and then the general path below is taken).
+        fast = not self.record
+        seen = self._seen
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ:
                 self._fail(node, f"YAML tag '{_short_tag(node.tag)}' is not allowed; write plain values", loc)
                 return None
-            return [self.walk(item, (*loc, index), depth + 1) for index, item in enumerate(node.value)]
+            items: list[Any] = []
+            for index, item in enumerate(node.value):
+                if fast and item.__class__ is _Scalar and item.tag == _STR and id(item) not in seen:
+                    seen.add(id(item))
+                    items.append(None if not item.style and item.value in _NULLS else item.value)
+                else:
+                    items.append(self.walk(item, (*loc, index), depth + 1))
+            return items
         if node.tag != _MAP:
             self._fail(node, f"YAML tag '{_short_tag(node.tag)}' is not allowed; write plain values", loc)
             return None
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR:
+            if key_node.__class__ is not _Scalar or key_node.tag != _STR:
                 self._fail(key_node, "mapping keys must be plain field names", loc)
                 continue
             key = key_node.value
             if key in result:
                 first = next(k for k, _ in node.value if isinstance(k, yaml.ScalarNode) and k.value == key)
                 self._fail(key_node, f"duplicate key '{key}' (first written on line {first.start_mark.line + 1})")
+                continue
+            if fast and value_node.__class__ is _Scalar and value_node.tag == _STR and id(value_node) not in seen:
+                seen.add(id(value_node))
+                result[key] = None if not value_node.style and value_node.value in _NULLS else value_node.value
                 continue
             if self.record:
                 mark = key_node.start_mark
