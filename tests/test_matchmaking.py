@@ -86,6 +86,7 @@ BASE: dict[str, dict[str, dict[str, Any]]] = {
         "hostland": {"name": "Hostland", "kind": "country"},
         "host-region": {"name": "Host Region", "kind": "region", "parent": "hostland"},
         "host-city": {"name": "Host City", "kind": "city", "parent": "host-region"},
+        "host-other-region": {"name": "Host Other Region", "kind": "region", "parent": "hostland"},
         "guestland": {"name": "Guestland", "kind": "country"},
         "guest-city": {"name": "Guest City", "kind": "city", "parent": "guestland"},
         "farland": {"name": "Farland", "kind": "country"},
@@ -621,9 +622,11 @@ def test_plans_are_identical_on_reruns(tmp_path: Path) -> None:
 
 
 def brute_force_leads(kb: KnowledgeBase, cluster_id: str, limit: int = 8) -> list[tuple[str, int]]:
-    """The definition: every cluster outside the territory's line, positive affinity, by affinity, name, id."""
+    """The definition: every cluster outside the territory's country, positive affinity, by affinity, name, id."""
     territory = kb.clusters[cluster_id].record.territory
-    line = {territory, *(e.id for e in kb.ancestors(territory)), *kb.descendants(territory)}
+    chain = kb.ancestors(territory)
+    country = chain[0].id if chain else territory
+    line = {territory, country, *kb.descendants(country)}
     scored = []
     for other in kb.clusters.values():
         if other.id == cluster_id or other.record.territory in line:
@@ -684,6 +687,7 @@ def test_leads_with_cooperation_and_nested_territories() -> None:
             ("me", "host-region", ["agri-food"], ["shared-vision"]),
             ("child", "host-city", ["agri-food"], ["shared-vision"]),  # a sub-territory: not a lead
             ("parent", "hostland", ["agri-food"], []),  # an ancestor: not a lead
+            ("neighbour", "host-other-region", ["agri-food"], ["shared-vision"]),  # same country: not a lead
             ("best", "guest-city", ["agri-food"], ["shared-vision"]),
             ("known", "guestland", ["agri-food"], ["shared-vision"]),  # cooperated: lower
             ("retailer", "farland", ["retail"], []),  # complementary only

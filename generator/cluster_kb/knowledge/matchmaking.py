@@ -36,7 +36,8 @@ has two meetings in one slot, with exactly as many slots as the busiest cluster 
 **Reasons** are data (:class:`Reason`, :class:`Shortfall`) with an English sentence on demand, so
 the site can word the same facts in Spanish and Catalan.
 
-**Cooperation leads** (:func:`leads`): a cluster's best-scoring clusters in other territories,
+**Cooperation leads** (:func:`leads`): a cluster's best-scoring clusters in other countries (outside
+its outermost territory, as the meeting connects territories across borders),
 found through an index of clusters by sector and principle that is built once per knowledge base.
 """
 
@@ -302,7 +303,7 @@ class Shortfall:
 
 @dataclass(frozen=True)
 class Lead:
-    """A cooperation lead: a cluster in another territory, its affinity and why."""
+    """A cooperation lead: a cluster in another country, its affinity and why."""
 
     cluster: str
     affinity: int
@@ -513,14 +514,18 @@ class MatchIndex:
     # -- leads ---------------------------------------------------------------------------------
 
     def related_territories(self, territory_id: str) -> frozenset[str]:
-        """The territory, its ancestors and its descendants: a lead is based in none of them."""
+        """The territory's country (its outermost territory) and everything in it: a lead is based in
+        none of them. Leads look across borders, as the meeting does: a Caldas cluster's leads are in
+        Catalonia or Norway, not in Bogotá."""
         found = self._related.get(territory_id)
         if found is None:
             kb = self.kb
             ids = {territory_id}
             if territory_id in kb.territories:
-                ids.update(e.id for e in kb.ancestors(territory_id))
-                ids.update(kb.descendants(territory_id))
+                chain = kb.ancestors(territory_id)
+                country = chain[0].id if chain else territory_id
+                ids.add(country)
+                ids.update(kb.descendants(country))
             found = self._related[territory_id] = frozenset(ids)
         return found
 
@@ -556,7 +561,7 @@ class MatchIndex:
         return ranked
 
     def leads(self, cluster_id: str, limit: int = 8) -> list[Lead]:
-        """The ``limit`` clusters of other territories with the highest positive affinity, then by name and id.
+        """The ``limit`` clusters of other countries with the highest positive affinity, then by name and id.
 
         Only candidates that share something are scored: clusters are grouped by their set of
         sectors and, within a group, by their set of principles, so one affinity is worked out
