@@ -126,6 +126,8 @@ def test_search_without_accent_reaches_the_bogota_page(page: object, site_url: s
     hrefs = _search(page, site_url, "", "Bogota")
     assert any(href.endswith("/territories/bogota/") for href in hrefs), hrefs
     assert all("/es/" not in href and "/ca/" not in href for href in hrefs), hrefs
+    results = page.locator(".pagefind-ui__results").inner_text()  # type: ignore[attr-defined]
+    assert "Bogotá" in results and "¶" not in results  # the headings' permalink signs are not indexed
     page.locator('.pagefind-ui__result-link[href$="/territories/bogota/"]').first.click()  # type: ignore[attr-defined]
     page.wait_for_url(re.compile(r"/territories/bogota/$"), timeout=15_000)  # type: ignore[attr-defined]
     heading = page.locator("article h1").first.inner_text()  # type: ignore[attr-defined]

@@ -596,7 +596,11 @@ def _index(site_dir: Path) -> None:
     """Index the built site with Pagefind: one index per language (from ``<html lang>``)."""
     from pagefind_bin import get_executable
 
-    command = [str(get_executable()), "--site", str(site_dir), "--output-subdir", "pagefind", "--quiet"]
+    # The headings' permalink signs (¶) are not words: left in, every result's headings show them.
+    command = [
+        *(str(get_executable()), "--site", str(site_dir), "--output-subdir", "pagefind", "--quiet"),
+        *("--exclude-selectors", ".headerlink"),
+    ]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise PluginError(f"cluster-kb: Pagefind could not index the site: {result.stderr.strip() or result.stdout.strip()}")
