@@ -134,6 +134,22 @@ def test_search_without_accent_reaches_the_bogota_page(page: object, site_url: s
     assert heading.replace("¶", "").strip() == "Bogotá"
 
 
+_EVERY_RESULT = """async (words) => {
+  const pagefind = await import(new URL("../pagefind/en/pagefind.js", location.href).href);
+  const found = await pagefind.search(words);
+  return Promise.all(found.results.map(async (result) => (await result.data()).url));
+}"""
+"""Every result's address, through Pagefind's own API (its interface shows the first five)."""
+
+
+def test_search_for_a_cluster_does_not_return_the_clusters_it_is_a_lead_of(page: object, site_url: str) -> None:
+    # The wine cluster's page lists the coffee cluster among its leads; leads are not indexed.
+    page.goto(site_url + "search/", wait_until="networkidle")  # type: ignore[attr-defined]
+    hrefs = page.evaluate(_EVERY_RESULT, "Coffee")  # type: ignore[attr-defined]
+    assert any(href.endswith("/clusters/example-coffee-cluster/") for href in hrefs), hrefs
+    assert not any(href.endswith("/clusters/example-wine-cluster/") for href in hrefs), hrefs
+
+
 @pytest.mark.parametrize(("prefix", "words"), [("es/", "clústeres"), ("ca/", "clústers")])
 def test_search_in_spanish_and_catalan_stems_and_stays_in_the_language(
     page: object, site_url: str, prefix: str, words: str

@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from cluster_kb.site.urls import in_language
 from helpers import FIXTURE_KB, ROOT, article, broken_links, cluster_kb_build, copy_kb, mkdocs_build
 
 pytestmark = pytest.mark.slow
@@ -72,10 +73,15 @@ def test_no_page_shows_none_or_null(built_site: Path) -> None:
 
 
 def test_search_indexes_every_language_apart(built_site: Path) -> None:
-    entry = json.loads((built_site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
-    assert sorted(entry["languages"]) == ["ca", "en", "es"]
-    counts = {lang: info["page_count"] for lang, info in entry["languages"].items()}
-    assert len(set(counts.values())) == 1, counts  # the same pages in each language
+    counts = {}
+    for lang in ("en", "es", "ca"):
+        entry = json.loads((built_site / "pagefind" / lang / "pagefind-entry.json").read_text(encoding="utf-8"))
+        assert list(entry["languages"]) == [lang]  # a bundle per language, holding only its pages
+        counts[lang] = entry["languages"][lang]["page_count"]
+        search_page = (built_site / in_language("search/", lang) / "index.html").read_text(encoding="utf-8")
+        assert f'data-bundle="{"../" * (lang != "en")}../pagefind/{lang}/"' in search_page
+    assert len(set(counts.values())) == 1 and counts["en"] > 0, counts  # the same pages in each language
+    assert not list(built_site.glob("pagefind/*.js"))  # no bundle of every language at once
 
 
 def test_listing_pages_are_not_indexed_and_record_pages_are(built_site: Path) -> None:

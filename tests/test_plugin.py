@@ -83,6 +83,31 @@ def test_the_preview_drops_the_pages_of_a_deleted_record(tmp_path: Path) -> None
     config.plugins.on_shutdown()
 
 
+def _indexed_pages(site: Path) -> dict[str, int]:
+    counts = {}
+    for lang in ("en", "es", "ca"):
+        entry = json.loads((site / "pagefind" / lang / "pagefind-entry.json").read_text(encoding="utf-8"))
+        counts[lang] = entry["languages"][lang]["page_count"]
+    return counts
+
+
+@pytest.mark.slow
+def test_the_preview_search_forgets_a_deleted_record_and_keeps_the_pages_it_did_not_rewrite(tmp_path: Path) -> None:
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    kb = copy_kb(tmp_path)
+    site = tmp_path / "site"
+    config = _config(kb, site, search=True)
+    config.plugins.on_startup(command="serve", dirty=True)
+    build(config, dirty=True)
+    build(config, dirty=True)  # rewrites no generated page: the index keeps them all
+    config.plugins.on_shutdown()  # waits for the index
+    before = _indexed_pages(site)
+    (kb / "clusters" / "example-coffee-cluster.yaml").unlink()
+    build(config, dirty=True)
+    config.plugins.on_shutdown()
+    assert _indexed_pages(site) == {lang: count - 1 for lang, count in before.items()}
+
+
 @pytest.mark.slow
 def test_the_preview_shows_content_problems_on_the_page_instead_of_waiting(tmp_path: Path) -> None:
     logging.getLogger("mkdocs").setLevel(logging.CRITICAL)

@@ -13,8 +13,9 @@ the build, nothing else:
 * ``on_nav`` builds each language's navigation: home, the kinds' sections, the hand-written pages;
 * ``on_page_context`` gives the theme the page's language (its own words, the site name), its
   navigation, and the same page in the other languages (switcher, ``hreflang``);
-* ``on_post_build`` indexes the built site with Pagefind, which stems Spanish and Catalan and
-  folds accents, one index per language;
+* ``on_post_page`` keeps a slim copy of each indexed page, and ``on_post_build`` indexes the copies
+  with Pagefind, which stems Spanish and Catalan and folds accents: one run and one bundle per
+  language (``search_index.py``);
 * ``on_serve`` watches the content folder, so the preview reloads when a record changes.
 
 Under ``mkdocs serve --dirty`` the plugin lives across rebuilds (it has ``on_startup``), marks a
@@ -26,10 +27,8 @@ from __future__ import annotations
 import hashlib
 import html
 import itertools
-import json
 import os
 import re
-import subprocess
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -55,6 +54,7 @@ from ..records.text import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES
 from .content import SiteContent
 from .html import RenderedPage, Renderer
 from .l10n import catalogue
+from .search_index import SearchCopies, SearchError
 from .urls import in_language, src_uri
 from .views import PageSpec
 
@@ -194,6 +194,8 @@ class ClusterKbPlugin(BasePlugin[_Config]):
         self._digests: dict[str, int | str] = {}
         self._pending: dict[str, int | str] = {}
         self._search_thread: threading.Thread | None = None
+        self._search_copies = SearchCopies()
+        self._indexed: dict[str, str] = {}  # every page's path in the site -> its language
         self._late_data = False
         self._renderer: Renderer | None = None
         self._bytecode = _MemoryBytecodeCache()
@@ -218,6 +220,7 @@ class ClusterKbPlugin(BasePlugin[_Config]):
         self._digests = {}
         self._pending = {}
         self._load_cache = LoadCache()
+        self._search_copies.close()
 
     @property
     def serving(self) -> bool:
@@ -315,6 +318,10 @@ class ClusterKbPlugin(BasePlugin[_Config]):
             if asset.is_file():
                 uri = ASSETS_PREFIX + asset.relative_to(ASSETS_DIR).as_posix()
                 files.append(File.generated(config, uri, abs_src_path=str(asset)))
+        self._indexed = {
+            file.dest_uri: file.page.lang if isinstance(file.page, GeneratedPage) else page_language(file.src_uri)
+            for file in files.documentation_pages()
+        }
         return files
 
     def _digest(self, spec: PageSpec) -> int | str:
@@ -471,6 +478,9 @@ class ClusterKbPlugin(BasePlugin[_Config]):
         return env
 
     def on_post_page(self, output: str, *, page: Page, config: Any) -> str:
+        if self.config.enabled and self.config.search:
+            lang = page.lang if isinstance(page, GeneratedPage) else page_language(page.file.src_uri)
+            self._search_copies.add(page.file.dest_uri, lang, output)
         if isinstance(page, GeneratedPage):
             page.release()
         return output
@@ -490,11 +500,18 @@ class ClusterKbPlugin(BasePlugin[_Config]):
             # follow a moment later.
             if self._search_thread is not None:
                 self._search_thread.join()
+            copies = self._search_copies if self.config.search else None
+            if copies is not None:
+                copies.settle(site_dir, self._indexed)
             data = self.site.data_files if self._late_data and self.site is not None else None
-            self._search_thread = threading.Thread(target=_after_preview, args=(site_dir, data, self.config.search), daemon=True)
+            self._search_thread = threading.Thread(target=_after_preview, args=(site_dir, data, copies), daemon=True)
             self._search_thread.start()
         elif self.config.search:
-            _index(site_dir)
+            try:
+                self._search_copies.settle(site_dir, self._indexed)
+                _index(site_dir, self._search_copies)
+            finally:
+                self._search_copies.close()
 
     def _remove_stale(self, site_dir: Path) -> None:
         """Drop the pages of records deleted since the previous preview build."""
@@ -512,6 +529,7 @@ class ClusterKbPlugin(BasePlugin[_Config]):
     def on_shutdown(self) -> None:
         if self._search_thread is not None:
             self._search_thread.join()
+        self._search_copies.close()
 
 
 class _PageInfo(dict[str, Any]):
@@ -581,32 +599,22 @@ def _relative_url(path: str, from_url: str) -> str:
     return relative(path, from_url)
 
 
-def _after_preview(site_dir: Path, data_files: Callable[[], dict[str, bytes]] | None, search: bool) -> None:
+def _after_preview(site_dir: Path, data_files: Callable[[], dict[str, bytes]] | None, copies: SearchCopies | None) -> None:
     """What a preview rebuild leaves for later: the data files, then the search index."""
     if data_files is not None:
         for path, data in data_files().items():
             target = site_dir / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-    if search:
-        _index(site_dir)
+    if copies is not None:
+        _index(site_dir, copies)
 
 
-def _index(site_dir: Path) -> None:
-    """Index the built site with Pagefind: one index per language (from ``<html lang>``)."""
+def _index(site_dir: Path, copies: SearchCopies) -> None:
+    """Index the built site with Pagefind: one bundle per language (see search_index.py)."""
     from pagefind_bin import get_executable
 
-    # The headings' permalink signs (¶) are not words: left in, every result's headings show them.
-    command = [
-        *(str(get_executable()), "--site", str(site_dir), "--output-subdir", "pagefind", "--quiet"),
-        *("--exclude-selectors", ".headerlink"),
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise PluginError(f"cluster-kb: Pagefind could not index the site: {result.stderr.strip() or result.stdout.strip()}")
-    # Pagefind lists the languages in hash-map order; sorted, two builds are byte-identical.
-    entry = site_dir / "pagefind" / "pagefind-entry.json"
-    if entry.is_file():
-        data = json.loads(entry.read_text(encoding="utf-8"))
-        data["languages"] = dict(sorted(data.get("languages", {}).items()))
-        entry.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    try:
+        copies.index(site_dir, str(get_executable()))
+    except SearchError as exc:
+        raise PluginError(f"cluster-kb: {exc}") from None

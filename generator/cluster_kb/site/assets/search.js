@@ -5,7 +5,8 @@
   if (!element || typeof PagefindUI === "undefined") return;
   var ui = new PagefindUI({
     element: "#kb-search",
-    bundlePath: element.getAttribute("data-bundle"),
+    // The page's language's bundle; Pagefind would resolve a relative path against its own script.
+    bundlePath: new URL(element.getAttribute("data-bundle"), document.baseURI).pathname,
     showSubResults: true,
     showImages: false,
     autofocus: true

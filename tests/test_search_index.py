@@ -1,0 +1,91 @@
+"""The search index: slim copies of the indexed pages, and Pagefind run once per language."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from cluster_kb.site.search_index import BODY_END, BODY_START, SearchCopies, SearchError, search_copy
+from pagefind_bin import get_executable
+
+
+def _page(lang: str, title: str, body: str) -> str:
+    nav = "<nav>" + "<a href='x'>navigation</a>" * 50 + "</nav>"
+    return (
+        f'<!doctype html><html lang="{lang}" class="no-js"><head><title>{title}</title></head>'
+        f"<body>{nav}<article>{BODY_START}{body}</div>{BODY_END}<footer>footer</footer></article></body></html>"
+    )
+
+
+def test_a_copy_keeps_the_language_the_title_and_the_body_only() -> None:
+    copy = search_copy(_page("es", "Clúster - Buenas prácticas", "<h1>Clúster</h1><p>Texto</p>"), "es")
+    assert copy is not None
+    assert '<html lang="es">' in copy and "<title>Clúster - Buenas prácticas</title>" in copy
+    assert f"{BODY_START}<h1>Clúster</h1><p>Texto</p></div></body>" in copy
+    assert "navigation" not in copy and "footer" not in copy
+
+
+def test_a_page_without_the_indexed_element_has_no_copy() -> None:
+    assert search_copy("<html><body><p>A listing</p></body></html>", "en") is None
+    assert search_copy(f"<html><body>{BODY_START}<p>no end marker</p></div></body></html>", "en") is None
+
+
+def _entry(site: Path, lang: str) -> dict[str, object]:
+    return json.loads((site / "pagefind" / lang / "pagefind-entry.json").read_text(encoding="utf-8"))
+
+
+def test_each_language_gets_its_own_bundle(tmp_path: Path) -> None:
+    copies = SearchCopies()
+    try:
+        copies.add("clusters/a/index.html", "en", _page("en", "A", "<h1>Wine cluster</h1>"))
+        copies.add("es/clusters/a/index.html", "es", _page("es", "A", "<h1>Clúster del vino</h1>"))
+        copies.add("ca/clusters/a/index.html", "ca", _page("ca", "A", "<h1>Clúster del vi</h1>"))
+        copies.add("clusters/index.html", "en", "<html><body>a listing</body></html>")  # not indexed
+        copies.index(tmp_path, str(get_executable()))
+    finally:
+        copies.close()
+    for lang in ("en", "es", "ca"):
+        languages = _entry(tmp_path, lang)["languages"]
+        assert list(languages) == [lang] and languages[lang]["page_count"] == 1  # type: ignore[index]
+    assert not copies._root  # the scratch folder is gone
+
+
+def test_settling_drops_deleted_pages_and_copies_the_ones_this_build_did_not_write(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "clusters" / "kept").mkdir(parents=True)
+    (site / "clusters" / "kept" / "index.html").write_text(_page("en", "Kept", "<h1>Kept</h1>"), encoding="utf-8")
+    copies = SearchCopies()
+    try:
+        copies.add("clusters/gone/index.html", "en", _page("en", "Gone", "<h1>Gone</h1>"))
+        copies.add("clusters/new/index.html", "en", _page("en", "New", "<h1>New</h1>"))
+        gone = copies.root / "en" / "clusters" / "gone" / "index.html"
+        assert gone.is_file()
+        copies.settle(site, {"clusters/kept/index.html": "en", "clusters/new/index.html": "en"})
+        assert not gone.exists()
+        assert (copies.root / "en" / "clusters" / "kept" / "index.html").is_file()
+        copies.index(site, str(get_executable()))
+        assert _entry(site, "en")["languages"]["en"]["page_count"] == 2  # type: ignore[index]
+    finally:
+        copies.close()
+
+
+def test_a_page_that_changes_language_loses_its_old_copy(tmp_path: Path) -> None:
+    copies = SearchCopies()
+    try:
+        copies.add("about/index.html", "es", _page("es", "A", "<h1>A</h1>"))
+        copies.add("about/index.html", "en", _page("en", "A", "<h1>A</h1>"))
+        assert copies.languages() == ["en"]
+        assert not (copies.root / "es" / "about" / "index.html").exists()
+    finally:
+        copies.close()
+
+
+def test_pagefind_failing_is_an_error_naming_the_language(tmp_path: Path) -> None:
+    copies = SearchCopies()
+    try:
+        copies.add("es/a/index.html", "es", _page("es", "A", "<h1>A</h1>"))
+        with pytest.raises(SearchError, match="the es pages"):
+            copies.index(tmp_path, "false")
+    finally:
+        copies.close()
