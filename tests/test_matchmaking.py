@@ -401,6 +401,26 @@ def test_shortfalls_say_why(tmp_path: Path) -> None:
     assert short[met].english(kb) == "only 1 cluster on the other side shares something with it, and it meets it"
 
 
+def test_a_shortfall_names_a_few_clusters_and_counts_the_rest(tmp_path: Path) -> None:
+    # Seven guests, all full: every host left short could name all seven. The page names five.
+    from cluster_kb.site.content import SiteContent
+    from cluster_kb.site.views import SHORTFALL_NAMES, edition_plan
+
+    clusters = {f"h-{i}": cluster(f"Host {i}", "hostland", ["agri-food"]) for i in range(25)}
+    clusters |= {f"g-{i}": cluster(f"Guest {i}", "guestland", ["agri-food"]) for i in range(7)}
+    kb = kb_with(tmp_path, clusters, {"meet-2020": edition("hostland", ["guestland"], 2020)})
+    short = [s for s in edition_plan(kb, "meet-2020").short if s.code == "others-full"]
+    assert any(len(s.full) == 7 for s in short)  # a cluster with no meeting: all seven are full
+    site = SiteContent(kb)
+    page = site.render(site.by_path["editions/meet-2020/meetings/"], "en").content
+    part = page[page.index('id="fewer-meetings"') :]
+    items = part[: part.index("</ul>")].split("<li>")[1:]
+    assert items and all(item.count('href="') <= 1 + SHORTFALL_NAMES for item in items)
+    assert any("and 2 more" in item for item in items), items
+    for lang, words in (("es", "y 2 más"), ("ca", "i 2 més")):
+        assert words in site.render(site.by_path["editions/meet-2020/meetings/"], lang).content
+
+
 # -- the solver against brute force and HiGHS ----------------------------------------------------------
 
 

@@ -536,8 +536,13 @@ class _Helpers:
         return Markup(f'<figure class="kb-chart kb-timeline">{drawn.svg}</figure>{undated}')
 
     # matchmaking: the reasons a pair should meet, and why a cluster has fewer meetings
-    def _names(self, links: tuple[Link, ...]) -> str:
+    def _names(self, links: tuple[Link, ...], more: int = 0) -> str:
         names = [str(self.a(link)) for link in links]
+        if more:
+            return self.cat.ngettext("%(list)s and %(count)s more", "%(list)s and %(count)s more", more) % {
+                "list": ", ".join(names),
+                "count": self.num(more),
+            }
         if len(names) <= 1:
             return "".join(names)
         return self.cat.gettext("%(list)s and %(last)s") % {"list": ", ".join(names[:-1]), "last": names[-1]}
@@ -568,7 +573,7 @@ class _Helpers:
         return Markup("; ").join(self.reason(r) for r in reasons)
 
     def shortfall(self, s: ShortView, per_cluster: int) -> Markup:
-        names = self._names(s.clusters)
+        names = self._names(s.clusters, s.more)
         if s.code == mm.EMPTY_SIDE:
             text = self.cat.gettext("no cluster is based on the other side")
         elif s.code == mm.NO_CANDIDATES:

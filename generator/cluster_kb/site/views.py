@@ -640,8 +640,10 @@ class ShortView:
     meetings: int
     code: str
     clusters: tuple[Link, ...]
-    """The clusters the reason names (those that are full, or that already cooperated with it)."""
+    """The first clusters the reason names (those that are full, or that already cooperated with it)."""
     candidates: int
+    more: int = 0
+    """How many more clusters the reason concerns: the page names a few, the downloads all of them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -689,6 +691,8 @@ class MeetingsView:
 
 MEETINGS_PAGE_SIZE = 30
 """Meetings per page of a plan (each row holds two links and its reasons; pages stay under 100 KB)."""
+SHORTFALL_NAMES = 5
+"""Clusters named in one shortfall (at 10,000 clusters one can concern hundreds; the page stays small)."""
 
 SLOT_MINUTES = 30
 """The length of a C2C meeting on the proposed timetables (the 2018 edition gives none)."""
@@ -715,7 +719,15 @@ def meeting_files(edition_id: str, has_day: bool) -> tuple[tuple[str, str], ...]
     return tuple(files)
 
 
-def _meeting_views(kb: KnowledgeBase, plan: mm.Plan, day: Any) -> list[MeetingView]:
+def _meeting_views(kb: KnowledgeBase, edition_id: str) -> tuple[MeetingView, ...]:
+    """An edition's meetings as the pages show them; worked out once, as each page of the plan shows 30."""
+    memo: dict[str, tuple[MeetingView, ...]] = kb.derived.setdefault("meeting-views", {})
+    if edition_id not in memo:
+        memo[edition_id] = _work_out_meeting_views(kb, edition_plan(kb, edition_id), kb.editions[edition_id].record.start)
+    return memo[edition_id]
+
+
+def _work_out_meeting_views(kb: KnowledgeBase, plan: mm.Plan, day: Any) -> tuple[MeetingView, ...]:
     from datetime import time as clock
 
     start = clock(9, 0)
@@ -734,10 +746,10 @@ def _meeting_views(kb: KnowledgeBase, plan: mm.Plan, day: Any) -> list[MeetingVi
                 tuple(reason_view(kb, r) for r in m.reasons),
             )
         )
-    return views
+    return tuple(views)
 
 
-def _meetings_part(path: str, meetings: list[MeetingView], number: int) -> MeetingsPart:
+def _meetings_part(path: str, meetings: Sequence[MeetingView], number: int) -> MeetingsPart:
     count = max(1, -(-len(meetings) // MEETINGS_PAGE_SIZE))
     start = (number - 1) * MEETINGS_PAGE_SIZE
     chunk = tuple(meetings[start : start + MEETINGS_PAGE_SIZE])
@@ -749,17 +761,13 @@ def meetings_view(kb: KnowledgeBase, entry: Entry[Edition], number: int = 1) -> 
     record = entry.record
     plan = edition_plan(kb, entry.id)
     day = record.start
-    meetings = _meeting_views(kb, plan, day)
-    short = [
-        ShortView(
-            link(kb.clusters[s.cluster]),
-            s.meetings,
-            s.code,
-            tuple(link(kb.clusters[c]) for c in (s.full or s.cooperated) if c in kb.clusters),
-            len(s.candidates),
-        )
-        for s in plan.short
-    ]
+    meetings = _meeting_views(kb, entry.id)
+    short = []
+    for s in plan.short:
+        named = [c for c in (s.full or s.cooperated) if c in kb.clusters]
+        shown = tuple(link(kb.clusters[c]) for c in named[:SHORTFALL_NAMES])
+        more = len(named) - len(shown)
+        short.append(ShortView(link(kb.clusters[s.cluster]), s.meetings, s.code, shown, len(s.candidates), more))
     return MeetingsView(
         edition=link(entry),
         year=record.year,
@@ -803,7 +811,7 @@ def meetings_pages(kb: KnowledgeBase, entry: Entry[Edition]) -> Iterator[PageSpe
         page_title = Title(N_("{title}, page {number} of {count}"), {"title": title, "number": n, "count": count})
 
         def build(n: int = n, page_title: Title = page_title) -> MeetingsContinuation:
-            meetings = _meeting_views(kb, plan, entry.record.start)
+            meetings = _meeting_views(kb, entry.id)
             return MeetingsContinuation(page_title, path, title, _meetings_part(path, meetings, n))
 
         yield PageSpec(listing_page(path, n), "meetings-more.html", page_title, build, search=False, section="editions")
@@ -1038,8 +1046,14 @@ class MapView:
 
 
 def map_view(kb: KnowledgeBase, current: str | None = None) -> MapView:
-    direct = Counter(e.record.territory for e in kb.clusters.values())
-    taking_part = {t for e in kb.editions.values() for t in (e.record.host, *e.record.invited)}
+    # Every territory page has a map: count the clusters once per knowledge base, not once per page.
+    counted = kb.derived.get("map-counts")
+    if counted is None:
+        counted = kb.derived["map-counts"] = (
+            Counter(e.record.territory for e in kb.clusters.values()),
+            frozenset(t for e in kb.editions.values() for t in (e.record.host, *e.record.invited)),
+        )
+    direct, taking_part = counted
     shown = sorted(
         (e for e in kb.territories.values() if direct[e.id] or e.id in taking_part or e.id == current),
         key=lambda e: (-direct[e.id], e.name.casefold(), e.id),
