@@ -27,7 +27,6 @@ from __future__ import annotations
 import hashlib
 import html
 import itertools
-import os
 import re
 import threading
 from collections.abc import Callable
@@ -303,7 +302,9 @@ class ClusterKbPlugin(BasePlugin[_Config]):
             if self.is_dirty:
                 digest = digests.get(spec.path) or digests.setdefault(spec.path, self._digest(spec))
                 self._pending[file.abs_dest_path] = digest
-                file.modified = self._digests.get(file.abs_dest_path) != digest or not os.path.isfile(file.abs_dest_path)
+                # A page this session wrote with the same digest is still in the site: MkDocs serve
+                # keeps its site folder, and a stat per page would cost more than the digest.
+                file.modified = self._digests.get(file.abs_dest_path) != digest
             files.append(file)
         self._add_translations(files, config)
         if self.serving and self.is_dirty and self._digests:
