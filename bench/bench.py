@@ -376,7 +376,8 @@ def serve_rebuild(work: Path, config: Path, record: Path, page: str, timeout: fl
             # A manager edits a running preview: wait until the first build's search index is written
             # (it runs after the pages, and would otherwise compete with the rebuild for the CPU).
             for lang in ("en", "es", "ca"):
-                while time.perf_counter() - start < timeout and _get(f"{base}/pagefind/{lang}/pagefind-entry.json", timeout=2)[0] != 200:
+                entry = f"{base}/pagefind/{lang}/pagefind-entry.json"
+                while time.perf_counter() - start < timeout and _get(entry, timeout=2)[0] != 200:
                     time.sleep(0.2)
             time.sleep(1.0)  # the file watcher's first snapshot
             marker = f"benchedit{int(time.time())}"

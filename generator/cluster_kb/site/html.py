@@ -37,7 +37,20 @@ from ..records.text import LANGUAGES
 from . import charts
 from .l10n import catalogue, format_dates, format_partial_date
 from .urls import in_language, relative
-from .views import BarView, ClusterItem, FigureView, Link, MapView, PageSpec, ReasonView, ShortView, TerritoryChart, Title, Txt
+from .views import (
+    BarView,
+    ClusterItem,
+    FigureView,
+    LeadView,
+    Link,
+    MapView,
+    PageSpec,
+    ReasonView,
+    ShortView,
+    TerritoryChart,
+    Title,
+    Txt,
+)
 
 __all__ = ["MARKDOWN_EXTENSIONS", "RenderedPage", "Renderer", "TocEntry", "markdown_block", "markdown_inline"]
 
@@ -198,6 +211,9 @@ class Renderer:
         self._md = _Markdown()
         self._blocks: dict[str, str] = {}
         self._inlines: dict[str, str] = {}
+        # A link or a matchmaking reason reads the same on every page of one language and folder
+        # depth: a cluster is a lead on several pages, "both in Agri-food" on thousands.
+        self.links: dict[tuple[Any, str, int], Markup] = {}
         self._current = _Current()
         self._envs = {lang: self._environment(lang) for lang in LANGUAGES}
 
@@ -280,6 +296,8 @@ class _Helpers:
         self.r = renderer
         self.lang = lang
         self.page = page
+        self.depth = page.count("/")
+        """How many folders below the root: links from pages of the same depth read the same."""
         self.cat = catalogue(lang)
 
     # links
@@ -292,6 +310,13 @@ class _Helpers:
         return relative(path, self.page)
 
     def a(self, target: Link, **attrs: str) -> Markup:
+        if not attrs:
+            key = (target, self.lang, self.depth)
+            found = self.r.links.get(key)
+            if found is None:
+                href = html.escape(self.href(target.path))
+                found = self.r.links[key] = Markup(f'<a href="{href}">{self.text(target.name)}</a>')
+            return found
         extra = "".join(f' {k.rstrip("_")}="{html.escape(v)}"' for k, v in attrs.items())
         return Markup(f'<a href="{html.escape(self.href(target.path))}"{extra}>{self.text(target.name)}</a>')
 
@@ -569,8 +594,21 @@ class _Helpers:
             raise ValueError(f"unknown reason {r.code!r}")
         return Markup(text)
 
+    def leads(self, leads: tuple[LeadView, ...]) -> Markup:
+        """A cluster's cooperation leads, one line each, written in Python (every cluster page has
+        eight, in three languages)."""
+        lines = (f"<li>{self.a(lead.cluster)} ({self.text(lead.territory)}): {self.reasons(lead.reasons)}</li>" for lead in leads)
+        return Markup("\n".join(lines))
+
     def reasons(self, reasons: tuple[ReasonView, ...]) -> Markup:
-        return Markup("; ").join(self.reason(r) for r in reasons)
+        shown = []
+        for r in reasons:
+            key = (r, self.lang, self.depth)
+            found = self.r.links.get(key)
+            if found is None:
+                found = self.r.links[key] = self.reason(r)
+            shown.append(found)
+        return Markup("; ").join(shown)
 
     def shortfall(self, s: ShortView, per_cluster: int) -> Markup:
         names = self._names(s.clusters, s.more)
