@@ -148,6 +148,9 @@ def test_search_for_a_cluster_does_not_return_the_clusters_it_is_a_lead_of(page:
     hrefs = page.evaluate(_EVERY_RESULT, "Coffee")  # type: ignore[attr-defined]
     assert any(href.endswith("/clusters/example-coffee-cluster/") for href in hrefs), hrefs
     assert not any(href.endswith("/clusters/example-wine-cluster/") for href in hrefs), hrefs
+    # Nor is the sentence that opens the leads on every cluster page ("... most in common with ...").
+    hrefs = page.evaluate(_EVERY_RESULT, "common")  # type: ignore[attr-defined]
+    assert not any("/clusters/" in href for href in hrefs), hrefs
 
 
 @pytest.mark.parametrize(("prefix", "words"), [("es/", "clústeres"), ("ca/", "clústers")])
