@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,57 +36,68 @@ def _entry(site: Path, lang: str) -> dict[str, object]:
     return json.loads((site / "pagefind" / lang / "pagefind-entry.json").read_text(encoding="utf-8"))
 
 
-def test_each_language_gets_its_own_bundle(tmp_path: Path) -> None:
-    copies = SearchCopies()
-    try:
-        copies.add("clusters/a/index.html", "en", _page("en", "A", "<h1>Wine cluster</h1>"))
-        copies.add("es/clusters/a/index.html", "es", _page("es", "A", "<h1>Clúster del vino</h1>"))
-        copies.add("ca/clusters/a/index.html", "ca", _page("ca", "A", "<h1>Clúster del vi</h1>"))
-        copies.add("clusters/index.html", "en", "<html><body>a listing</body></html>")  # not indexed
-        copies.index(tmp_path, str(get_executable()))
-    finally:
-        copies.close()
+@pytest.fixture
+def copies() -> Iterator[SearchCopies]:
+    found = SearchCopies()
+    yield found
+    found.close()
+
+
+def test_each_language_gets_its_own_bundle(tmp_path: Path, copies: SearchCopies) -> None:
+    copies.add("clusters/a/index.html", "en", _page("en", "A", "<h1>Wine cluster</h1>"))
+    copies.add("es/clusters/a/index.html", "es", _page("es", "A", "<h1>Clúster del vino</h1>"))
+    copies.add("ca/clusters/a/index.html", "ca", _page("ca", "A", "<h1>Clúster del vi</h1>"))
+    copies.add("clusters/index.html", "en", "<html><body>a listing</body></html>")  # not indexed
+    copies.index(tmp_path, str(get_executable()))
     for lang in ("en", "es", "ca"):
         languages = _entry(tmp_path, lang)["languages"]
         assert list(languages) == [lang] and languages[lang]["page_count"] == 1  # type: ignore[index]
-    assert not copies._root  # the scratch folder is gone
 
 
-def test_settling_drops_deleted_pages_and_copies_the_ones_this_build_did_not_write(tmp_path: Path) -> None:
+def test_closing_removes_the_scratch_folder() -> None:
+    copies = SearchCopies()
+    copies.add("a/index.html", "en", _page("en", "A", "<h1>A</h1>"))
+    scratch = copies.root
+    assert scratch.is_dir()
+    copies.close()
+    assert not scratch.exists()
+
+
+def test_settling_drops_deleted_pages_and_copies_the_ones_this_build_did_not_write(
+    tmp_path: Path, copies: SearchCopies
+) -> None:
     site = tmp_path / "site"
     (site / "clusters" / "kept").mkdir(parents=True)
     (site / "clusters" / "kept" / "index.html").write_text(_page("en", "Kept", "<h1>Kept</h1>"), encoding="utf-8")
-    copies = SearchCopies()
-    try:
-        copies.add("clusters/gone/index.html", "en", _page("en", "Gone", "<h1>Gone</h1>"))
-        copies.add("clusters/new/index.html", "en", _page("en", "New", "<h1>New</h1>"))
-        gone = copies.root / "en" / "clusters" / "gone" / "index.html"
-        assert gone.is_file()
-        copies.settle(site, {"clusters/kept/index.html": "en", "clusters/new/index.html": "en"})
-        assert not gone.exists()
-        assert (copies.root / "en" / "clusters" / "kept" / "index.html").is_file()
-        copies.index(site, str(get_executable()))
-        assert _entry(site, "en")["languages"]["en"]["page_count"] == 2  # type: ignore[index]
-    finally:
-        copies.close()
+    copies.add("clusters/gone/index.html", "en", _page("en", "Gone", "<h1>Gone</h1>"))
+    copies.add("clusters/new/index.html", "en", _page("en", "New", "<h1>New</h1>"))
+    gone = copies.root / "en" / "clusters" / "gone" / "index.html"
+    assert gone.is_file()
+    copies.settle(site, {"clusters/kept/index.html": "en", "clusters/new/index.html": "en"})
+    assert not gone.exists()
+    assert (copies.root / "en" / "clusters" / "kept" / "index.html").is_file()
+    copies.index(site, str(get_executable()))
+    assert _entry(site, "en")["languages"]["en"]["page_count"] == 2  # type: ignore[index]
 
 
-def test_a_page_that_changes_language_loses_its_old_copy(tmp_path: Path) -> None:
-    copies = SearchCopies()
-    try:
-        copies.add("about/index.html", "es", _page("es", "A", "<h1>A</h1>"))
-        copies.add("about/index.html", "en", _page("en", "A", "<h1>A</h1>"))
-        assert copies.languages() == ["en"]
-        assert not (copies.root / "es" / "about" / "index.html").exists()
-    finally:
-        copies.close()
+def test_settling_reads_back_no_page_this_build_wrote_with_nothing_to_index(tmp_path: Path, copies: SearchCopies) -> None:
+    # The site's file would give a copy; the build wrote a listing there, so it is not read again.
+    (tmp_path / "clusters").mkdir()
+    (tmp_path / "clusters" / "index.html").write_text(_page("en", "Old", "<h1>Old</h1>"), encoding="utf-8")
+    copies.add("clusters/index.html", "en", "<html><body>a listing</body></html>")
+    copies.settle(tmp_path, {"clusters/index.html": "en"})
+    assert copies.languages() == []
+    assert not (copies.root / "en" / "clusters" / "index.html").exists()
 
 
-def test_pagefind_failing_is_an_error_naming_the_language(tmp_path: Path) -> None:
-    copies = SearchCopies()
-    try:
-        copies.add("es/a/index.html", "es", _page("es", "A", "<h1>A</h1>"))
-        with pytest.raises(SearchError, match="the es pages"):
-            copies.index(tmp_path, "false")
-    finally:
-        copies.close()
+def test_a_page_that_changes_language_loses_its_old_copy(copies: SearchCopies) -> None:
+    copies.add("about/index.html", "es", _page("es", "A", "<h1>A</h1>"))
+    copies.add("about/index.html", "en", _page("en", "A", "<h1>A</h1>"))
+    assert copies.languages() == ["en"]
+    assert not (copies.root / "es" / "about" / "index.html").exists()
+
+
+def test_pagefind_failing_is_an_error_naming_the_language(tmp_path: Path, copies: SearchCopies) -> None:
+    copies.add("es/a/index.html", "es", _page("es", "A", "<h1>A</h1>"))
+    with pytest.raises(SearchError, match="the es pages"):
+        copies.index(tmp_path, "false")

@@ -20,7 +20,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 __all__ = ["BODY_END", "BODY_START", "BUNDLE", "SearchCopies", "SearchError", "search_copy"]
@@ -63,7 +63,9 @@ class SearchCopies:
 
     def __init__(self) -> None:
         self._root: Path | None = None
-        self._pages: dict[str, str] = {}  # dest path in the site -> language
+        self._pages: dict[str, str | None] = {}
+        """Every page handed over, by its path in the site: the language of its copy, or None when it
+        has nothing to index (a listing page): settling never reads such a page back from the site."""
 
     @property
     def root(self) -> Path:
@@ -71,19 +73,20 @@ class SearchCopies:
             self._root = Path(tempfile.mkdtemp(prefix="cluster-kb-search-"))
         return self._root
 
-    def _path(self, dest: str, lang: str) -> Path:
-        return self.root / lang / dest
+    def _forget(self, dest: str) -> None:
+        lang = self._pages.pop(dest, None)
+        if lang is not None:
+            (self.root / lang / dest).unlink(missing_ok=True)
 
     def add(self, dest: str, lang: str, page_html: str) -> None:
         """Keep the copy of the page written at ``dest`` (``es/clusters/x/index.html``)."""
         copy = search_copy(page_html, lang)
-        previous = self._pages.pop(dest, None)
-        if previous is not None and previous != lang:
-            self._path(dest, previous).unlink(missing_ok=True)
+        if self._pages.get(dest, lang) != lang or copy is None:
+            self._forget(dest)
         if copy is None:
-            self._path(dest, lang).unlink(missing_ok=True)
+            self._pages[dest] = None
             return
-        target = self._path(dest, lang)
+        target = self.root / lang / dest
         target.parent.mkdir(parents=True, exist_ok=True)
         # Atomic: a preview may index the previous build's copies while this one writes its own.
         partial = target.with_name(target.name + ".partial")
@@ -98,22 +101,20 @@ class SearchCopies:
         build (a dirty build skips unchanged pages) gets one from the file already in the site.
         """
         for dest in [dest for dest in self._pages if dest not in pages]:
-            self._path(dest, self._pages.pop(dest)).unlink(missing_ok=True)
+            self._forget(dest)
         for dest, lang in pages.items():
             if dest not in self._pages and (site_dir / dest).is_file():
                 self.add(dest, lang, (site_dir / dest).read_text(encoding="utf-8"))
 
     def languages(self) -> list[str]:
-        return sorted(set(self._pages.values()))
+        """The languages that have pages to index."""
+        return sorted({lang for lang in self._pages.values() if lang is not None})
 
-    def index(self, site_dir: Path, executable: str, languages: Iterable[str] | None = None) -> None:
+    def index(self, site_dir: Path, executable: str) -> None:
         """Run Pagefind on each language's copies in turn, writing ``site_dir/pagefind/<lang>/``."""
-        for lang in languages if languages is not None else self.languages():
-            source = self.root / lang
-            if not source.is_dir():
-                continue
+        for lang in self.languages():
             command = [
-                *(executable, "--site", str(source), "--output-path", str(site_dir / BUNDLE / lang)),
+                *(executable, "--site", str(self.root / lang), "--output-path", str(site_dir / BUNDLE / lang)),
                 *("--exclude-selectors", EXCLUDED, "--quiet"),
             ]
             result = subprocess.run(command, capture_output=True, text=True, check=False)
