@@ -156,6 +156,10 @@ class KnowledgeBase:
         found = [self.clusters[cid] for tid in ids for cid in self._clusters_by_territory.get(tid, [])]
         return sorted(found, key=lambda e: (e.name.casefold(), e.id))
 
+    def clusters_based_in(self, territory_id: str) -> int:
+        """How many clusters are based in the territory itself (not in its sub-territories)."""
+        return len(self._clusters_by_territory.get(territory_id, ()))
+
     def clusters_in_sector(self, sector_id: str) -> list[Entry[Cluster]]:
         return [self.clusters[cid] for cid in self._clusters_by_sector.get(sector_id, [])]
 

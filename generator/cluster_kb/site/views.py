@@ -721,15 +721,12 @@ def meeting_files(edition_id: str, has_day: bool) -> tuple[tuple[str, str], ...]
 
 def _meeting_views(kb: KnowledgeBase, edition_id: str) -> tuple[MeetingView, ...]:
     """An edition's meetings as the pages show them; worked out once, as each page of the plan shows 30."""
-    memo: dict[str, tuple[MeetingView, ...]] = kb.derived.setdefault("meeting-views", {})
-    if edition_id not in memo:
-        memo[edition_id] = _work_out_meeting_views(kb, edition_plan(kb, edition_id), kb.editions[edition_id].record.start)
-    return memo[edition_id]
-
-
-def _work_out_meeting_views(kb: KnowledgeBase, plan: mm.Plan, day: Any) -> tuple[MeetingView, ...]:
     from datetime import time as clock
 
+    memo: dict[str, tuple[MeetingView, ...]] = kb.derived.setdefault("meeting-views", {})
+    if edition_id in memo:
+        return memo[edition_id]
+    plan, day = edition_plan(kb, edition_id), kb.editions[edition_id].record.start
     start = clock(9, 0)
     views = []
     for m in plan.meetings:
@@ -746,7 +743,8 @@ def _work_out_meeting_views(kb: KnowledgeBase, plan: mm.Plan, day: Any) -> tuple
                 tuple(reason_view(kb, r) for r in m.reasons),
             )
         )
-    return tuple(views)
+    memo[edition_id] = tuple(views)
+    return memo[edition_id]
 
 
 def _meetings_part(path: str, meetings: Sequence[MeetingView], number: int) -> MeetingsPart:
@@ -1046,14 +1044,9 @@ class MapView:
 
 
 def map_view(kb: KnowledgeBase, current: str | None = None) -> MapView:
-    # Every territory page has a map: count the clusters once per knowledge base, not once per page.
-    counted = kb.derived.get("map-counts")
-    if counted is None:
-        counted = kb.derived["map-counts"] = (
-            Counter(e.record.territory for e in kb.clusters.values()),
-            frozenset(t for e in kb.editions.values() for t in (e.record.host, *e.record.invited)),
-        )
-    direct, taking_part = counted
+    # Every territory page has a map: read the counts from the knowledge base's index (O(territories)).
+    direct = {tid: kb.clusters_based_in(tid) for tid in kb.territories}
+    taking_part = {t for e in kb.editions.values() for t in (e.record.host, *e.record.invited)}
     shown = sorted(
         (e for e in kb.territories.values() if direct[e.id] or e.id in taking_part or e.id == current),
         key=lambda e: (-direct[e.id], e.name.casefold(), e.id),
@@ -1103,10 +1096,10 @@ class TerritoryIndexView:
 
 
 def territory_index_view(kb: KnowledgeBase) -> TerritoryIndexView:
-    direct = Counter(e.record.territory for e in kb.clusters.values())
+    direct = kb.clusters_based_in
 
     def node(entry: Entry[Territory]) -> TerritoryNode:
-        total = direct[entry.id] + sum(direct[d] for d in kb.descendants(entry.id))
+        total = direct(entry.id) + sum(direct(d) for d in kb.descendants(entry.id))
         return TerritoryNode(link(entry), entry.record.kind, total, tuple(node(c) for c in kb.children(entry.id)))
 
     return TerritoryIndexView(tuple(node(e) for e in kb.roots()), map_view(kb))
