@@ -24,6 +24,16 @@ def _config(content: Path, site: Path, **options: object) -> MkDocsConfig:
     return config
 
 
+def _preview(tmp_path: Path, *, search: bool = False, quiet: int = logging.ERROR) -> tuple[Path, Path, MkDocsConfig]:
+    """A copy of the fixture knowledge base, its site folder and a config as ``mkdocs serve --dirty`` runs it."""
+    logging.getLogger("mkdocs").setLevel(quiet)
+    kb = copy_kb(tmp_path)
+    site = tmp_path / "site"
+    config = _config(kb, site, search=search)
+    config.plugins.on_startup(command="serve", dirty=True)
+    return kb, site, config
+
+
 def _mtimes(site: Path) -> dict[str, int]:
     return {str(p.relative_to(site)): p.stat().st_mtime_ns for p in site.rglob("index.html")}
 
@@ -39,11 +49,7 @@ def _generated(paths: dict[str, int]) -> list[str]:
 
 @pytest.mark.slow
 def test_dirty_rebuild_writes_only_the_pages_that_changed(tmp_path: Path) -> None:
-    logging.getLogger("mkdocs").setLevel(logging.ERROR)
-    kb = copy_kb(tmp_path)
-    site = tmp_path / "site"
-    config = _config(kb, site, search=False)
-    config.plugins.on_startup(command="serve", dirty=True)
+    kb, site, config = _preview(tmp_path)
     build(config, dirty=True)
     first = _mtimes(site)
     assert "clusters/example-coffee-cluster/index.html" in first
@@ -68,11 +74,7 @@ def test_dirty_rebuild_writes_only_the_pages_that_changed(tmp_path: Path) -> Non
 
 @pytest.mark.slow
 def test_the_preview_drops_the_pages_of_a_deleted_record(tmp_path: Path) -> None:
-    logging.getLogger("mkdocs").setLevel(logging.ERROR)
-    kb = copy_kb(tmp_path)
-    site = tmp_path / "site"
-    config = _config(kb, site, search=False)
-    config.plugins.on_startup(command="serve", dirty=True)
+    kb, site, config = _preview(tmp_path)
     build(config, dirty=True)
     assert (site / "es" / "clusters" / "example-coffee-cluster" / "index.html").is_file()
     (kb / "clusters" / "example-coffee-cluster.yaml").unlink()
@@ -93,11 +95,7 @@ def _indexed_pages(site: Path) -> dict[str, int]:
 
 @pytest.mark.slow
 def test_the_preview_search_forgets_a_deleted_record_and_keeps_the_pages_it_did_not_rewrite(tmp_path: Path) -> None:
-    logging.getLogger("mkdocs").setLevel(logging.ERROR)
-    kb = copy_kb(tmp_path)
-    site = tmp_path / "site"
-    config = _config(kb, site, search=True)
-    config.plugins.on_startup(command="serve", dirty=True)
+    kb, site, config = _preview(tmp_path, search=True)
     build(config, dirty=True)
     build(config, dirty=True)  # rewrites no generated page: the index keeps them all
     config.plugins.on_shutdown()  # waits for the index
@@ -110,11 +108,7 @@ def test_the_preview_search_forgets_a_deleted_record_and_keeps_the_pages_it_did_
 
 @pytest.mark.slow
 def test_the_preview_shows_content_problems_on_the_page_instead_of_waiting(tmp_path: Path) -> None:
-    logging.getLogger("mkdocs").setLevel(logging.CRITICAL)
-    kb = copy_kb(tmp_path)
-    site = tmp_path / "site"
-    config = _config(kb, site, search=False)
-    config.plugins.on_startup(command="serve", dirty=True)
+    kb, site, config = _preview(tmp_path, quiet=logging.CRITICAL)
     build(config, dirty=True)
     record = kb / "clusters" / "example-coffee-cluster.yaml"
     good = record.read_text(encoding="utf-8")
