@@ -40,7 +40,7 @@ schema: $(VENV)/.site-installed
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest -n auto
 
-## bench: speed, memory and size figures at 100, 1,000 and 10,000 clusters (about 40 minutes)
+## bench: speed, memory and size figures at 100, 1,000 and 10,000 clusters (about an hour)
 bench: $(VENV)/.test-installed
 	$(BIN)/python bench/bench.py
 

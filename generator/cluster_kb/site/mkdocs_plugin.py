@@ -300,7 +300,9 @@ class ClusterKbPlugin(BasePlugin[_Config]):
             file = _GeneratedFile.generated(config, uri, content="", inclusion=InclusionLevel.NOT_IN_NAV)
             GeneratedPage(file, config, self.site, spec, lang)
             if self.is_dirty:
-                digest = digests.get(spec.path) or digests.setdefault(spec.path, self._digest(spec))
+                digest = digests.get(spec.path)
+                if digest is None:
+                    digest = digests[spec.path] = self._digest(spec)
                 self._pending[file.abs_dest_path] = digest
                 # A page this session wrote with the same digest is still in the site: MkDocs serve
                 # keeps its site folder, and a stat per page would cost more than the digest.
