@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 from cluster_kb.kinds import KINDS as _KINDS
-from cluster_kb.records.load import flag_misplaced_fields
+from cluster_kb.records.load import LoadCache, flag_misplaced_fields, read_records
 from cluster_kb.records.loader import MAX_BYTES, WITH_LIBYAML, Document, LoadError, load_bytes
 from cluster_kb.records.validation import validate_documents
 from hypothesis import HealthCheck, given, settings
@@ -433,3 +433,27 @@ def test_loading_leaves_the_cycle_collector_as_it_found_it(tmp_path: Path, enabl
         assert gc.isenabled() is enabled
     finally:
         gc.enable() if was else gc.disable()
+
+
+def test_a_load_cache_reads_again_only_the_files_that_changed(tmp_path: Path) -> None:
+    from helpers import copy_kb
+
+    kb = copy_kb(tmp_path)
+    extra = kb / "sectors" / "extra.yaml"
+    health = (kb / "sectors" / "health.yaml").read_text(encoding="utf-8")
+    extra.write_text(health.replace("name: Health", "name: Extra"), encoding="utf-8")
+    cache = LoadCache()
+    first, problems, _ = read_records(kb, cache=cache)
+    assert problems == [] and "extra" in first["sectors"]
+    coffee = kb / "clusters" / "example-coffee-cluster.yaml"
+    coffee.write_text(coffee.read_text(encoding="utf-8") + "summary: Roasters of Bogotá.\n", encoding="utf-8")
+    extra.unlink()
+    broken = kb / "sectors" / "health.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8") + "colour: blue\n", encoding="utf-8")
+    for _ in range(2):  # the broken file's problem is reported from the cache too
+        second, problems, _ = read_records(kb, cache=cache)
+        assert [p.path.name for p in problems] == ["health.yaml"]
+    wine = "example-wine-cluster"
+    assert second["clusters"][wine].record is first["clusters"][wine].record  # not read again
+    assert second["clusters"]["example-coffee-cluster"].record.summary == "Roasters of Bogotá."
+    assert "extra" not in second["sectors"] and "health" not in second["sectors"]

@@ -107,6 +107,23 @@ def test_the_preview_search_forgets_a_deleted_record_and_keeps_the_pages_it_did_
 
 
 @pytest.mark.slow
+def test_a_preview_rebuild_updates_the_leads_and_the_open_data_when_a_sector_changes(tmp_path: Path) -> None:
+    # Leads and plans are kept across a rebuild only when no name, sector or link changed; the
+    # open-data files of a rebuild are written after the page. Both must follow a sector edit.
+    kb, site, config = _preview(tmp_path)
+    build(config, dirty=True)
+    wine = site / "clusters" / "example-wine-cluster" / "index.html"
+    assert "example-coffee-cluster/" in wine.read_text(encoding="utf-8").split('id="cooperation-leads"')[1]
+    record = kb / "clusters" / "example-coffee-cluster.yaml"
+    record.write_text(record.read_text(encoding="utf-8").replace("sectors: [agri-food]", "sectors: [health]"), encoding="utf-8")
+    build(config, dirty=True)
+    config.plugins.on_shutdown()  # waits for the data files
+    assert "example-coffee-cluster/" not in wine.read_text(encoding="utf-8").split('id="cooperation-leads"')[1]
+    data = json.loads((site / "data" / "knowledge-base.json").read_text(encoding="utf-8"))
+    assert {c["id"]: c["sectors"] for c in data["records"]["clusters"]}["example-coffee-cluster"] == ["health"]
+
+
+@pytest.mark.slow
 def test_the_preview_shows_content_problems_on_the_page_instead_of_waiting(tmp_path: Path) -> None:
     kb, site, config = _preview(tmp_path, quiet=logging.CRITICAL)
     build(config, dirty=True)
