@@ -44,7 +44,7 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-def _build_and_serve(content: Path, site: Path) -> Iterator[str]:
+def _build_and_serve(content: Path, site: Path, config: Path = ROOT / "mkdocs.yml") -> Iterator[str]:
     """``content`` built by the real command into ``site`` and served on loopback at its ``site_url``.
 
     The server starts first so the build knows its address (``SITE_URL``, as the Pages workflow
@@ -55,7 +55,10 @@ def _build_and_serve(content: Path, site: Path) -> Iterator[str]:
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "cluster_kb", "build", "--content", str(content), "--site-dir", str(site)],
+            [
+                *(sys.executable, "-m", "cluster_kb", "build", "--content", str(content), "--site-dir", str(site)),
+                *("--config-file", str(config)),
+            ],
             cwd=ROOT, capture_output=True, text=True, check=False, env={**os.environ, "SITE_URL": url},
         )
         assert result.returncode == 0, result.stdout + result.stderr
@@ -67,10 +70,23 @@ def _build_and_serve(content: Path, site: Path) -> Iterator[str]:
         server.server_close()
 
 
+PART_PAGES = 10
+"""The fixture site's search is indexed in parts of this many pages, as a large site's is, so every
+search test below also checks that the search page merges them (the mapped site has one part)."""
+
+
 @pytest.fixture(scope="module")
 def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The fixture knowledge base, built and served."""
-    yield from _build_and_serve(FIXTURE_KB, tmp_path_factory.mktemp("browser") / "site")
+    """The fixture knowledge base, built and served, its search index in parts."""
+    work = tmp_path_factory.mktemp("browser")
+    config = work / "mkdocs.yml"
+    config.write_text(
+        f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: {ROOT / 'docs'}\n"
+        f"plugins:\n  - cluster-kb:\n      search_part_pages: {PART_PAGES}\n",
+        encoding="utf-8",
+    )
+    site = work / "site"
+    yield from _build_and_serve(FIXTURE_KB, site, config)
 
 
 MAPPED = {"bogota": "{lat: 4.61, lon: -74.08}", "catalonia": "{lat: 41.39, lon: 2.16}"}
@@ -134,22 +150,42 @@ def test_search_without_accent_reaches_the_bogota_page(page: object, site_url: s
     assert heading.replace("¶", "").strip() == "Bogotá"
 
 
-_EVERY_RESULT = """async (words) => {
-  const pagefind = await import(new URL("../pagefind/en/pagefind.js", location.href).href);
+_EVERY_RESULT = """async ([words, merge]) => {
+  const bundle = new URL("pagefind/en/", location.href);
+  const pagefind = await import(new URL("pagefind.js", bundle).href);
+  if (!merge) return (await pagefind.search(words)).results.length;
+  const parts = await (await fetch(new URL("kb-parts.json", bundle))).json();
+  for (const part of parts.merge) await pagefind.mergeIndex(new URL(part, bundle).href);
   const found = await pagefind.search(words);
   return Promise.all(found.results.map(async (result) => (await result.data()).url));
 }"""
-"""Every result's address, through Pagefind's own API (its interface shows the first five)."""
+"""Every result's address in every part, through Pagefind's own API (its interface shows five); or,
+with ``merge`` false, how many results the first part alone gives. Run on the home page, where no
+search interface shares the module."""
+
+
+def test_the_search_page_merges_every_part_of_the_index(page: object, site_url: str) -> None:
+    # "cluster" is on pages of every part: the interface counts what all parts find, not the first's.
+    page.goto(site_url + "search/?q=cluster", wait_until="networkidle")  # type: ignore[attr-defined]
+    message = page.locator(".pagefind-ui__message")  # type: ignore[attr-defined]
+    message.wait_for(timeout=15_000)
+    page.wait_for_function("document.querySelector('.pagefind-ui__message').textContent.match(/[0-9]/)")  # type: ignore[attr-defined]
+    shown = int(re.search(r"\d+", message.inner_text()).group())  # type: ignore[union-attr]
+    page.goto(site_url, wait_until="networkidle")  # type: ignore[attr-defined]
+    every = len(page.evaluate(_EVERY_RESULT, ["cluster", True]))  # type: ignore[attr-defined]
+    page.reload(wait_until="networkidle")  # type: ignore[attr-defined]
+    assert shown == every > page.evaluate(_EVERY_RESULT, ["cluster", False])  # type: ignore[attr-defined]
 
 
 def test_search_for_a_cluster_does_not_return_the_clusters_it_is_a_lead_of(page: object, site_url: str) -> None:
     # The wine cluster's page lists the coffee cluster among its leads; leads are not indexed.
-    page.goto(site_url + "search/", wait_until="networkidle")  # type: ignore[attr-defined]
-    hrefs = page.evaluate(_EVERY_RESULT, "Coffee")  # type: ignore[attr-defined]
+    page.goto(site_url, wait_until="networkidle")  # type: ignore[attr-defined]
+    hrefs = page.evaluate(_EVERY_RESULT, ["Coffee", True])  # type: ignore[attr-defined]
     assert any(href.endswith("/clusters/example-coffee-cluster/") for href in hrefs), hrefs
     assert not any(href.endswith("/clusters/example-wine-cluster/") for href in hrefs), hrefs
     # Nor is the sentence that opens the leads on every cluster page ("... most in common with ...").
-    hrefs = page.evaluate(_EVERY_RESULT, "common")  # type: ignore[attr-defined]
+    page.reload(wait_until="networkidle")  # type: ignore[attr-defined]
+    hrefs = page.evaluate(_EVERY_RESULT, ["common", True])  # type: ignore[attr-defined]
     assert not any("/clusters/" in href for href in hrefs), hrefs
 
 

@@ -80,6 +80,8 @@ def test_search_indexes_every_language_apart(built_site: Path) -> None:
         counts[lang] = entry["languages"][lang]["page_count"]
         search_page = (built_site / in_language("search/", lang) / "index.html").read_text(encoding="utf-8")
         assert f'data-bundle="{"../" * (lang != "en")}../pagefind/{lang}/"' in search_page
+        parts = json.loads((built_site / "pagefind" / lang / "kb-parts.json").read_text(encoding="utf-8"))
+        assert parts == {"merge": []}  # a small site's language is one part
     assert len(set(counts.values())) == 1 and counts["en"] > 0, counts  # the same pages in each language
     assert not list(built_site.glob("pagefind/*.js"))  # no bundle of every language at once
 

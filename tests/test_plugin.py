@@ -189,6 +189,13 @@ def test_materials_search_plugin_is_refused_with_the_reason(tmp_path: Path) -> N
         loaded.plugins.on_config(loaded)
 
 
+@pytest.mark.parametrize("pages", [0, -5])
+def test_a_search_part_of_no_pages_is_refused(tmp_path: Path, pages: int) -> None:
+    config = _config(copy_kb(tmp_path), tmp_path / "site", search_part_pages=pages)
+    with pytest.raises(PluginError, match=f"search_part_pages must be at least 1, not {pages}"):
+        config.plugins.on_config(config)
+
+
 @pytest.mark.slow
 def test_data_files_are_published_beside_the_pages(tmp_path: Path) -> None:
     kb = copy_kb(tmp_path)

@@ -101,3 +101,59 @@ def test_pagefind_failing_is_an_error_naming_the_language(tmp_path: Path, copies
     copies.add("es/a/index.html", "es", _page("es", "A", "<h1>A</h1>"))
     with pytest.raises(SearchError, match="the es pages"):
         copies.index(tmp_path, "false")
+
+
+def _parts_of(site: Path, lang: str) -> list[Path]:
+    bundle = site / "pagefind" / lang
+    merge = json.loads((bundle / "kb-parts.json").read_text(encoding="utf-8"))["merge"]
+    return [bundle, *(bundle / part for part in merge)]
+
+
+def _count(bundle: Path, lang: str) -> int:
+    return json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))["languages"][lang]["page_count"]
+
+
+def test_a_language_with_more_pages_than_a_part_is_indexed_in_parts_that_share_them(
+    tmp_path: Path, copies: SearchCopies
+) -> None:
+    for n in range(7):
+        copies.add(f"clusters/c{n}/index.html", "en", _page("en", f"C{n}", f"<h1>Cluster {n}</h1>"))
+    copies.add("es/clusters/c0/index.html", "es", _page("es", "C0", "<h1>Clúster 0</h1>"))
+    copies.index(tmp_path, str(get_executable()), part_pages=3)
+    parts = _parts_of(tmp_path, "en")
+    assert [p.relative_to(tmp_path).as_posix() for p in parts] == ["pagefind/en", "pagefind/en/part-2", "pagefind/en/part-3"]
+    assert sorted(_count(part, "en") for part in parts) == [2, 2, 3]  # every page once, parts even
+    assert _parts_of(tmp_path, "es") == [tmp_path / "pagefind" / "es"]  # within a part: no merge
+    assert not list(copies.root.glob(".part/**/*.html"))  # the parts' links are gone
+
+
+def test_reindexing_replaces_the_whole_bundle_so_no_old_part_or_chunk_stays(tmp_path: Path, copies: SearchCopies) -> None:
+    for n in range(4):
+        copies.add(f"clusters/c{n}/index.html", "en", _page("en", f"C{n}", f"<h1>Cluster {n}</h1>"))
+    copies.index(tmp_path, str(get_executable()), part_pages=2)
+    assert (tmp_path / "pagefind" / "en" / "part-2").is_dir()
+    copies.settle(tmp_path, {f"clusters/c{n}/index.html": "en" for n in range(3)})  # c3 was deleted
+    copies.index(tmp_path, str(get_executable()))
+    bundle = tmp_path / "pagefind" / "en"
+    assert _parts_of(tmp_path, "en") == [bundle] and not (bundle / "part-2").exists()
+    assert len(list((bundle / "fragment").iterdir())) == 3  # Pagefind alone keeps the old fragments
+    assert sorted(p.name for p in (tmp_path / "pagefind").iterdir()) == ["en"]  # no partial or old folder
+
+
+def test_a_failed_index_leaves_the_previous_bundle_in_place(tmp_path: Path, copies: SearchCopies) -> None:
+    copies.add("clusters/a/index.html", "en", _page("en", "A", "<h1>A</h1>"))
+    copies.index(tmp_path, str(get_executable()))
+    with pytest.raises(SearchError, match="the en pages"):
+        copies.index(tmp_path, "false")
+    assert _count(tmp_path / "pagefind" / "en", "en") == 1
+    assert sorted(p.name for p in (tmp_path / "pagefind").iterdir()) == ["en"]
+
+
+def test_parts_are_even_and_the_same_for_the_same_pages() -> None:
+    from cluster_kb.site.search_index import _parts
+
+    pages = [f"clusters/c{n}/index.html" for n in range(10)]
+    parts = _parts(pages, 3)
+    assert sorted(len(part) for part in parts) == [3, 3, 4]
+    assert sorted(page for part in parts for page in part) == sorted(pages)
+    assert _parts(list(reversed(pages)), 3) == parts

@@ -53,7 +53,7 @@ from ..records.text import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES
 from .content import SiteContent
 from .html import RenderedPage, Renderer
 from .l10n import catalogue
-from .search_index import SearchCopies, SearchError
+from .search_index import PART_PAGES, SearchCopies, SearchError
 from .urls import in_language, src_uri
 from .views import PageSpec
 
@@ -81,6 +81,9 @@ class _Config(base.Config):
     """The knowledge base folder, relative to mkdocs.yml."""
     search = c.Type(bool, default=True)
     """Index the built site with Pagefind (one index per language)."""
+    search_part_pages = c.Type(int, default=PART_PAGES)
+    """The most pages one Pagefind run indexes: a language with more is indexed in parts that its
+    search page merges, which caps the indexer's memory (see ``search_index.py``)."""
     repository = c.Optional(c.Type(str))
     """The repository's address (https://github.com/owner/name): the Contribute page links into it."""
     languages = c.Type(list, default=list(LANGUAGES))
@@ -235,6 +238,8 @@ class ClusterKbPlugin(BasePlugin[_Config]):
                 "cluster-kb: remove the 'search' plugin from mkdocs.yml; the site is searched with Pagefind, "
                 "one index per language"
             )
+        if self.config.search_part_pages < 1:
+            raise PluginError(f"cluster-kb: search_part_pages must be at least 1, not {self.config.search_part_pages}")
         root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
         self.content_dir = (root / self.config.content_dir).resolve()
         position = 1 if config.theme.custom_dir else 0
@@ -507,12 +512,14 @@ class ClusterKbPlugin(BasePlugin[_Config]):
             if copies is not None:
                 copies.settle(site_dir, self._indexed)
             data = self.site.data_files if self._late_data and self.site is not None else None
-            self._search_thread = threading.Thread(target=_after_preview, args=(site_dir, data, copies), daemon=True)
+            self._search_thread = threading.Thread(
+                target=_after_preview, args=(site_dir, data, copies, self.config.search_part_pages), daemon=True
+            )
             self._search_thread.start()
         elif self.config.search:
             try:
                 self._search_copies.settle(site_dir, self._indexed)
-                _index(site_dir, self._search_copies)
+                _index(site_dir, self._search_copies, self.config.search_part_pages)
             finally:
                 self._search_copies.close()
 
@@ -602,7 +609,9 @@ def _relative_url(path: str, from_url: str) -> str:
     return relative(path, from_url)
 
 
-def _after_preview(site_dir: Path, data_files: Callable[[], dict[str, bytes]] | None, copies: SearchCopies | None) -> None:
+def _after_preview(
+    site_dir: Path, data_files: Callable[[], dict[str, bytes]] | None, copies: SearchCopies | None, part_pages: int
+) -> None:
     """What a preview rebuild leaves for later: the data files, then the search index."""
     if data_files is not None:
         for path, data in data_files().items():
@@ -610,14 +619,14 @@ def _after_preview(site_dir: Path, data_files: Callable[[], dict[str, bytes]] | 
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
     if copies is not None:
-        _index(site_dir, copies)
+        _index(site_dir, copies, part_pages)
 
 
-def _index(site_dir: Path, copies: SearchCopies) -> None:
+def _index(site_dir: Path, copies: SearchCopies, part_pages: int) -> None:
     """Index the built site with Pagefind: one bundle per language (see search_index.py)."""
     from pagefind_bin import get_executable
 
     try:
-        copies.index(site_dir, str(get_executable()))
+        copies.index(site_dir, str(get_executable()), part_pages)
     except SearchError as exc:
         raise PluginError(f"cluster-kb: {exc}") from None
