@@ -24,12 +24,14 @@ def _config(content: Path, site: Path, **options: object) -> MkDocsConfig:
     return config
 
 
-def _preview(tmp_path: Path, *, search: bool = False, quiet: int = logging.ERROR) -> tuple[Path, Path, MkDocsConfig]:
+def _preview(
+    tmp_path: Path, *, search: bool = False, quiet: int = logging.ERROR, **options: object
+) -> tuple[Path, Path, MkDocsConfig]:
     """A copy of the fixture knowledge base, its site folder and a config as ``mkdocs serve --dirty`` runs it."""
     logging.getLogger("mkdocs").setLevel(quiet)
     kb = copy_kb(tmp_path)
     site = tmp_path / "site"
-    config = _config(kb, site, search=search)
+    config = _config(kb, site, search=search, **options)
     config.plugins.on_startup(command="serve", dirty=True)
     return kb, site, config
 
@@ -86,16 +88,20 @@ def test_the_preview_drops_the_pages_of_a_deleted_record(tmp_path: Path) -> None
 
 
 def _indexed_pages(site: Path) -> dict[str, int]:
+    """The pages each language's index holds, over all its parts."""
     counts = {}
     for lang in ("en", "es", "ca"):
-        entry = json.loads((site / "pagefind" / lang / "pagefind-entry.json").read_text(encoding="utf-8"))
-        counts[lang] = entry["languages"][lang]["page_count"]
+        bundle = site / "pagefind" / lang
+        merge = json.loads((bundle / "kb-parts.json").read_text(encoding="utf-8"))["merge"]
+        assert merge  # the test's parts are small: the preview indexes in parts
+        entries = [json.loads((bundle / part / "pagefind-entry.json").read_text(encoding="utf-8")) for part in ["", *merge]]
+        counts[lang] = sum(entry["languages"][lang]["page_count"] for entry in entries)
     return counts
 
 
 @pytest.mark.slow
 def test_the_preview_search_forgets_a_deleted_record_and_keeps_the_pages_it_did_not_rewrite(tmp_path: Path) -> None:
-    kb, site, config = _preview(tmp_path, search=True)
+    kb, site, config = _preview(tmp_path, search=True, search_part_pages=10)
     build(config, dirty=True)
     build(config, dirty=True)  # rewrites no generated page: the index keeps them all
     config.plugins.on_shutdown()  # waits for the index
