@@ -157,3 +157,16 @@ def test_parts_are_even_and_the_same_for_the_same_pages() -> None:
     assert sorted(len(part) for part in parts) == [3, 3, 4]
     assert sorted(page for part in parts for page in part) == sorted(pages)
     assert _parts(list(reversed(pages)), 3) == parts
+
+
+def test_parts_are_copied_where_the_file_system_has_no_hard_links(
+    tmp_path: Path, copies: SearchCopies, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(*args: object) -> None:
+        raise OSError("hard links not supported")
+
+    monkeypatch.setattr("cluster_kb.site.search_index.os.link", no_links)
+    for n in range(4):
+        copies.add(f"clusters/c{n}/index.html", "en", _page("en", f"C{n}", f"<h1>Cluster {n}</h1>"))
+    copies.index(tmp_path, str(get_executable()), part_pages=2)
+    assert sum(_count(part, "en") for part in _parts_of(tmp_path, "en")) == 4

@@ -156,12 +156,18 @@ class SearchCopies:
                 shutil.rmtree(partial, ignore_errors=True)
 
     def _linked(self, lang: str, members: list[str]) -> Path:
-        """A folder holding one part's copies: hard links, so it costs no copy."""
+        """A folder holding one part's copies: hard links where the file system has them."""
         folder = self.root / ".part" / lang
         shutil.rmtree(folder, ignore_errors=True)
         for dest in members:
-            (folder / dest).parent.mkdir(parents=True, exist_ok=True)
-            os.link(self.root / lang / dest, folder / dest)
+            source, target = self.root / lang / dest, folder / dest
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(source, target)
+            except FileNotFoundError:
+                continue  # forgotten since the list was taken (a preview's next build): not indexed
+            except OSError:
+                shutil.copyfile(source, target)
         return folder
 
     @staticmethod
