@@ -125,7 +125,16 @@ class SearchCopies:
 
     def languages(self) -> list[str]:
         """The languages that have pages to index."""
-        return sorted({lang for lang in self._pages.values() if lang is not None})
+        return sorted(self._by_language())
+
+    def _by_language(self) -> dict[str, list[str]]:
+        """The pages to index, by language; taken in one step, as a preview's next build may be
+        handing over pages meanwhile."""
+        found: dict[str, list[str]] = {}
+        for dest, lang in list(self._pages.items()):
+            if lang is not None:
+                found.setdefault(lang, []).append(dest)
+        return found
 
     def index(self, site_dir: Path, executable: str, part_pages: int = PART_PAGES) -> None:
         """Run Pagefind on each language's copies in turn, writing ``site_dir/pagefind/<lang>/``.
@@ -136,9 +145,7 @@ class SearchCopies:
         if part_pages < 1:
             raise ValueError("part_pages must be at least 1")
         bundles = site_dir / BUNDLE
-        handed = list(self._pages.items())  # one step: a preview's next build may be adding pages
-        for lang in sorted({page_lang for _, page_lang in handed if page_lang is not None}):
-            pages = [dest for dest, page_lang in handed if page_lang == lang]
+        for lang, pages in sorted(self._by_language().items()):
             parts = _parts(pages, -(-len(pages) // part_pages))
             partial = bundles / f".{lang}.partial"
             shutil.rmtree(partial, ignore_errors=True)
@@ -193,7 +200,7 @@ def _parts(pages: list[str], count: int) -> list[list[str]]:
     of their paths: every part mixes every kind of page, and the same pages give the same parts
     (rebuilds stay byte for byte the same)."""
     ordered = sorted(pages, key=lambda dest: (zlib.crc32(dest.encode("utf-8")), dest))
-    return [ordered[start::count] for start in range(max(count, 1))]
+    return [ordered[start::count] for start in range(count)]
 
 
 def _part_path(number: int) -> str:
