@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -33,6 +34,19 @@ def mkdocs_build(content: Path, site_dir: Path) -> subprocess.CompletedProcess[s
     """Plain ``mkdocs build --strict`` of ``content`` (the plugin reads CLUSTER_KB_CONTENT)."""
     mkdocs = str(Path(sys.executable).with_name("mkdocs"))
     return run(mkdocs, "build", "--strict", "--site-dir", str(site_dir), env={"CLUSTER_KB_CONTENT": str(content)})
+
+
+def search_parts(site: Path, lang: str) -> list[Path]:
+    """The folders of one language's search index: its bundle, then the parts its kb-parts.json lists."""
+    bundle = site / "pagefind" / lang
+    merge = json.loads((bundle / "kb-parts.json").read_text(encoding="utf-8"))["merge"]
+    return [bundle, *(bundle / part for part in merge)]
+
+
+def indexed_pages(part: Path, lang: str) -> int:
+    """How many pages one part of a language's search index holds (its pagefind-entry.json)."""
+    entry = json.loads((part / "pagefind-entry.json").read_text(encoding="utf-8"))
+    return int(entry["languages"][lang]["page_count"])
 
 
 def copy_kb(tmp_path: Path, name: str = "kb") -> Path:

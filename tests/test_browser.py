@@ -177,6 +177,13 @@ def test_the_search_page_merges_every_part_of_the_index(page: object, site_url: 
     assert shown == every > page.evaluate(_EVERY_RESULT, ["cluster", False])  # type: ignore[attr-defined]
 
 
+def test_without_the_list_of_parts_the_search_page_still_searches_the_first(page: object, mapped_site_url: str) -> None:
+    # A bundle written before parts existed has no kb-parts.json: the page searches it alone.
+    page.route("**/kb-parts.json", lambda route: route.fulfill(status=404))  # type: ignore[attr-defined]
+    hrefs = _search(page, mapped_site_url, "", "Bogota")
+    assert any(href.endswith("/territories/bogota/") for href in hrefs), hrefs
+
+
 def test_search_for_a_cluster_does_not_return_the_clusters_it_is_a_lead_of(page: object, site_url: str) -> None:
     # The wine cluster's page lists the coffee cluster among its leads; leads are not indexed.
     page.goto(site_url, wait_until="networkidle")  # type: ignore[attr-defined]

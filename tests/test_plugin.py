@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from cluster_kb.site.mkdocs_plugin import ClusterKbPlugin
-from helpers import ROOT, copy_kb
+from helpers import ROOT, copy_kb, indexed_pages, search_parts
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
@@ -91,11 +91,9 @@ def _indexed_pages(site: Path) -> dict[str, int]:
     """The pages each language's index holds, over all its parts."""
     counts = {}
     for lang in ("en", "es", "ca"):
-        bundle = site / "pagefind" / lang
-        merge = json.loads((bundle / "kb-parts.json").read_text(encoding="utf-8"))["merge"]
-        assert merge  # the test's parts are small: the preview indexes in parts
-        entries = [json.loads((bundle / part / "pagefind-entry.json").read_text(encoding="utf-8")) for part in ["", *merge]]
-        counts[lang] = sum(entry["languages"][lang]["page_count"] for entry in entries)
+        parts = search_parts(site, lang)
+        assert len(parts) > 1  # the test's parts are small: the preview indexes in parts
+        counts[lang] = sum(indexed_pages(part, lang) for part in parts)
     return counts
 
 

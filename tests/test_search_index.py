@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from cluster_kb.site.search_index import BODY_END, BODY_START, SearchCopies, SearchError, search_copy
+from helpers import indexed_pages, search_parts
 from pagefind_bin import get_executable
 
 
@@ -77,7 +78,7 @@ def test_settling_drops_deleted_pages_and_copies_the_ones_this_build_did_not_wri
     assert not gone.exists()
     assert (copies.root / "en" / "clusters" / "kept" / "index.html").is_file()
     copies.index(site, str(get_executable()))
-    assert _entry(site, "en")["languages"]["en"]["page_count"] == 2  # type: ignore[index]
+    assert indexed_pages(site / "pagefind" / "en", "en") == 2
 
 
 def test_settling_reads_back_no_page_this_build_wrote_with_nothing_to_index(tmp_path: Path, copies: SearchCopies) -> None:
@@ -103,16 +104,6 @@ def test_pagefind_failing_is_an_error_naming_the_language(tmp_path: Path, copies
         copies.index(tmp_path, "false")
 
 
-def _parts_of(site: Path, lang: str) -> list[Path]:
-    bundle = site / "pagefind" / lang
-    merge = json.loads((bundle / "kb-parts.json").read_text(encoding="utf-8"))["merge"]
-    return [bundle, *(bundle / part for part in merge)]
-
-
-def _count(bundle: Path, lang: str) -> int:
-    return json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))["languages"][lang]["page_count"]
-
-
 def test_a_language_with_more_pages_than_a_part_is_indexed_in_parts_that_share_them(
     tmp_path: Path, copies: SearchCopies
 ) -> None:
@@ -120,10 +111,10 @@ def test_a_language_with_more_pages_than_a_part_is_indexed_in_parts_that_share_t
         copies.add(f"clusters/c{n}/index.html", "en", _page("en", f"C{n}", f"<h1>Cluster {n}</h1>"))
     copies.add("es/clusters/c0/index.html", "es", _page("es", "C0", "<h1>Clúster 0</h1>"))
     copies.index(tmp_path, str(get_executable()), part_pages=3)
-    parts = _parts_of(tmp_path, "en")
+    parts = search_parts(tmp_path, "en")
     assert [p.relative_to(tmp_path).as_posix() for p in parts] == ["pagefind/en", "pagefind/en/part-2", "pagefind/en/part-3"]
-    assert sorted(_count(part, "en") for part in parts) == [2, 2, 3]  # every page once, parts even
-    assert _parts_of(tmp_path, "es") == [tmp_path / "pagefind" / "es"]  # within a part: no merge
+    assert sorted(indexed_pages(part, "en") for part in parts) == [2, 2, 3]  # every page once, parts even
+    assert search_parts(tmp_path, "es") == [tmp_path / "pagefind" / "es"]  # within a part: no merge
     assert not list(copies.root.glob(".part/**/*.html"))  # the parts' links are gone
 
 
@@ -135,7 +126,7 @@ def test_reindexing_replaces_the_whole_bundle_so_no_old_part_or_chunk_stays(tmp_
     copies.settle(tmp_path, {f"clusters/c{n}/index.html": "en" for n in range(3)})  # c3 was deleted
     copies.index(tmp_path, str(get_executable()))
     bundle = tmp_path / "pagefind" / "en"
-    assert _parts_of(tmp_path, "en") == [bundle] and not (bundle / "part-2").exists()
+    assert search_parts(tmp_path, "en") == [bundle] and not (bundle / "part-2").exists()
     assert len(list((bundle / "fragment").iterdir())) == 3  # Pagefind alone keeps the old fragments
     assert sorted(p.name for p in (tmp_path / "pagefind").iterdir()) == ["en"]  # no partial or old folder
 
@@ -145,7 +136,7 @@ def test_a_failed_index_leaves_the_previous_bundle_in_place(tmp_path: Path, copi
     copies.index(tmp_path, str(get_executable()))
     with pytest.raises(SearchError, match="the en pages"):
         copies.index(tmp_path, "false")
-    assert _count(tmp_path / "pagefind" / "en", "en") == 1
+    assert indexed_pages(tmp_path / "pagefind" / "en", "en") == 1
     assert sorted(p.name for p in (tmp_path / "pagefind").iterdir()) == ["en"]
 
 
@@ -169,4 +160,13 @@ def test_parts_are_copied_where_the_file_system_has_no_hard_links(
     for n in range(4):
         copies.add(f"clusters/c{n}/index.html", "en", _page("en", f"C{n}", f"<h1>Cluster {n}</h1>"))
     copies.index(tmp_path, str(get_executable()), part_pages=2)
-    assert sum(_count(part, "en") for part in _parts_of(tmp_path, "en")) == 4
+    assert sum(indexed_pages(part, "en") for part in search_parts(tmp_path, "en")) == 4
+
+
+def test_a_copy_gone_since_the_pages_were_listed_is_left_out_of_its_part(tmp_path: Path, copies: SearchCopies) -> None:
+    # A preview's next build may drop a copy while the previous build's index is being written.
+    for n in range(4):
+        copies.add(f"clusters/c{n}/index.html", "en", _page("en", f"C{n}", f"<h1>Cluster {n}</h1>"))
+    (copies.root / "en" / "clusters" / "c3" / "index.html").unlink()
+    copies.index(tmp_path, str(get_executable()), part_pages=2)
+    assert sum(indexed_pages(part, "en") for part in search_parts(tmp_path, "en")) == 3
