@@ -213,9 +213,16 @@ class Renderer:
         self._inlines: dict[str, str] = {}
         # A link or a matchmaking reason reads the same on every page of one language and folder
         # depth: a cluster is a lead on several pages, "both in Agri-food" on thousands.
-        self.links: dict[tuple[Any, str, int], Markup] = {}
+        self._shared: dict[tuple[Any, str, int], Markup] = {}
         self._current = _Current()
         self._envs = {lang: self._environment(lang) for lang in LANGUAGES}
+
+    def shared(self, key: tuple[Any, str, int], make: Callable[[], Markup]) -> Markup:
+        """The markup for ``key`` (a value, a language, a folder depth), made by its first page."""
+        found = self._shared.get(key)
+        if found is None:
+            found = self._shared[key] = make()
+        return found
 
     def _environment(self, lang: str) -> jinja2.Environment:
         env = jinja2.Environment(
@@ -310,13 +317,11 @@ class _Helpers:
         return relative(path, self.page)
 
     def a(self, target: Link, **attrs: str) -> Markup:
-        if not attrs:
-            key = (target, self.lang, self.depth)
-            found = self.r.links.get(key)
-            if found is None:
-                href = html.escape(self.href(target.path))
-                found = self.r.links[key] = Markup(f'<a href="{href}">{self.text(target.name)}</a>')
-            return found
+        if attrs:
+            return self._a(target, attrs)
+        return self.r.shared((target, self.lang, self.depth), lambda: self._a(target, attrs))
+
+    def _a(self, target: Link, attrs: dict[str, str]) -> Markup:
         extra = "".join(f' {k.rstrip("_")}="{html.escape(v)}"' for k, v in attrs.items())
         return Markup(f'<a href="{html.escape(self.href(target.path))}"{extra}>{self.text(target.name)}</a>')
 
@@ -601,14 +606,7 @@ class _Helpers:
         return Markup("\n".join(lines))
 
     def reasons(self, reasons: tuple[ReasonView, ...]) -> Markup:
-        shown = []
-        for r in reasons:
-            key = (r, self.lang, self.depth)
-            found = self.r.links.get(key)
-            if found is None:
-                found = self.r.links[key] = self.reason(r)
-            shown.append(found)
-        return Markup("; ").join(shown)
+        return Markup("; ").join(self.r.shared((r, self.lang, self.depth), lambda r=r: self.reason(r)) for r in reasons)
 
     def shortfall(self, s: ShortView, per_cluster: int) -> Markup:
         names = self._names(s.clusters, s.more)
