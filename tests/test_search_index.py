@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,13 +57,18 @@ def test_each_language_gets_its_own_bundle(tmp_path: Path, copies: SearchCopies)
         assert list(languages) == [lang] and languages[lang]["page_count"] == 1  # type: ignore[index]
 
 
-def test_closing_removes_the_scratch_folder() -> None:
-    copies = SearchCopies()
-    copies.add("a/index.html", "en", _page("en", "A", "<h1>A</h1>"))
-    scratch = copies.root
-    assert scratch.is_dir()
-    copies.close()
-    assert not scratch.exists()
+def _urls(part: Path) -> list[str]:
+    """The pages one part of an index holds, by URL (its fragments are gzipped JSON)."""
+    found = []
+    for fragment in (part / "fragment").iterdir():
+        data = gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd")
+        found.append(json.loads(data)["url"])
+    return sorted(found)
+
+
+def _clusters(copies: SearchCopies, count: int, lang: str = "en") -> None:
+    for n in range(count):
+        copies.add(f"clusters/c{n}/index.html", lang, _page(lang, f"C{n}", f"<h1>Cluster {n}</h1>"))
 
 
 def test_settling_drops_deleted_pages_and_copies_the_ones_this_build_did_not_write(
@@ -72,13 +79,9 @@ def test_settling_drops_deleted_pages_and_copies_the_ones_this_build_did_not_wri
     (site / "clusters" / "kept" / "index.html").write_text(_page("en", "Kept", "<h1>Kept</h1>"), encoding="utf-8")
     copies.add("clusters/gone/index.html", "en", _page("en", "Gone", "<h1>Gone</h1>"))
     copies.add("clusters/new/index.html", "en", _page("en", "New", "<h1>New</h1>"))
-    gone = copies.root / "en" / "clusters" / "gone" / "index.html"
-    assert gone.is_file()
     copies.settle(site, {"clusters/kept/index.html": "en", "clusters/new/index.html": "en"})
-    assert not gone.exists()
-    assert (copies.root / "en" / "clusters" / "kept" / "index.html").is_file()
     copies.index(site, str(get_executable()))
-    assert indexed_pages(site / "pagefind" / "en", "en") == 2
+    assert _urls(site / "pagefind" / "en") == ["/clusters/kept/", "/clusters/new/"]
 
 
 def test_settling_reads_back_no_page_this_build_wrote_with_nothing_to_index(tmp_path: Path, copies: SearchCopies) -> None:
@@ -88,14 +91,14 @@ def test_settling_reads_back_no_page_this_build_wrote_with_nothing_to_index(tmp_
     copies.add("clusters/index.html", "en", "<html><body>a listing</body></html>")
     copies.settle(tmp_path, {"clusters/index.html": "en"})
     assert copies.languages() == []
-    assert not (copies.root / "en" / "clusters" / "index.html").exists()
 
 
-def test_a_page_that_changes_language_loses_its_old_copy(copies: SearchCopies) -> None:
+def test_a_page_that_changes_language_loses_its_old_copy(tmp_path: Path, copies: SearchCopies) -> None:
     copies.add("about/index.html", "es", _page("es", "A", "<h1>A</h1>"))
     copies.add("about/index.html", "en", _page("en", "A", "<h1>A</h1>"))
     assert copies.languages() == ["en"]
-    assert not (copies.root / "es" / "about" / "index.html").exists()
+    copies.index(tmp_path, str(get_executable()))
+    assert sorted(p.name for p in (tmp_path / "pagefind").iterdir()) == ["en"]
 
 
 def test_pagefind_failing_is_an_error_naming_the_language(tmp_path: Path, copies: SearchCopies) -> None:
@@ -104,23 +107,70 @@ def test_pagefind_failing_is_an_error_naming_the_language(tmp_path: Path, copies
         copies.index(tmp_path, "false")
 
 
-def test_a_language_with_more_pages_than_a_part_is_indexed_in_parts_that_share_them(
+def test_a_missing_pagefind_is_an_error_naming_the_language(tmp_path: Path, copies: SearchCopies) -> None:
+    copies.add("es/a/index.html", "es", _page("es", "A", "<h1>A</h1>"))
+    with pytest.raises(SearchError, match="the es pages"):
+        copies.index(tmp_path, str(tmp_path / "no-pagefind"))
+
+
+def test_a_language_with_more_pages_than_a_part_is_cut_into_parts_in_the_order_they_came(
     tmp_path: Path, copies: SearchCopies
 ) -> None:
-    for n in range(7):
-        copies.add(f"clusters/c{n}/index.html", "en", _page("en", f"C{n}", f"<h1>Cluster {n}</h1>"))
+    _clusters(copies, 7)
     copies.add("es/clusters/c0/index.html", "es", _page("es", "C0", "<h1>Clúster 0</h1>"))
     copies.index(tmp_path, str(get_executable()), part_pages=3)
     parts = search_parts(tmp_path, "en")
     assert [p.relative_to(tmp_path).as_posix() for p in parts] == ["pagefind/en", "pagefind/en/part-2", "pagefind/en/part-3"]
-    assert sorted(indexed_pages(part, "en") for part in parts) == [2, 2, 3]  # every page once, parts even
+    assert [_urls(part) for part in parts] == [
+        ["/clusters/c0/", "/clusters/c1/", "/clusters/c2/"],
+        ["/clusters/c3/", "/clusters/c4/", "/clusters/c5/"],
+        ["/clusters/c6/"],
+    ]
     assert search_parts(tmp_path, "es") == [tmp_path / "pagefind" / "es"]  # within a part: no merge
-    assert not list(copies.root.glob(".part/**/*.html"))  # the parts' links are gone
+
+
+def test_the_same_pages_give_the_same_bundle_byte_for_byte(tmp_path: Path) -> None:
+    bundles = []
+    for run in ("one", "two"):
+        copies = SearchCopies()
+        _clusters(copies, 5)
+        copies.index(tmp_path / run, str(get_executable()), part_pages=2)
+        bundles.append({p.relative_to(tmp_path / run): p.read_bytes() for p in (tmp_path / run).rglob("*") if p.is_file()})
+    assert bundles[0] == bundles[1]
+
+
+def test_a_build_indexes_each_part_while_it_writes_the_next_pages(tmp_path: Path, copies: SearchCopies) -> None:
+    copies.stream(tmp_path, str(get_executable()), part_pages=2)
+    _clusters(copies, 2)  # the first part is full: it is indexed in the background
+    first = tmp_path / "pagefind" / ".en.partial" / "pagefind-entry.json"
+    deadline = time.monotonic() + 60
+    while not first.is_file() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert first.is_file()  # before index() is called
+    copies.add("clusters/c2/index.html", "en", _page("en", "C2", "<h1>Cluster 2</h1>"))
+    copies.index(tmp_path, str(get_executable()), part_pages=2)
+    assert [_urls(part) for part in search_parts(tmp_path, "en")] == [["/clusters/c0/", "/clusters/c1/"], ["/clusters/c2/"]]
+    assert sorted(p.name for p in (tmp_path / "pagefind").iterdir()) == ["en"]
+
+
+def test_a_build_whose_indexer_fails_publishes_no_bundle_and_says_why(tmp_path: Path, copies: SearchCopies) -> None:
+    copies.stream(tmp_path, "false", part_pages=1)
+    _clusters(copies, 3)
+    with pytest.raises(SearchError, match="the en pages"):
+        copies.index(tmp_path, "false", part_pages=1)
+    assert not (tmp_path / "pagefind").exists() or not list((tmp_path / "pagefind").iterdir())
+
+
+def test_an_interrupted_build_leaves_no_unfinished_bundle(tmp_path: Path) -> None:
+    copies = SearchCopies()
+    copies.stream(tmp_path, str(get_executable()), part_pages=1)
+    _clusters(copies, 3)
+    copies.close()  # what a failed build does (on_build_error)
+    assert not (tmp_path / "pagefind").exists() or not list((tmp_path / "pagefind").iterdir())
 
 
 def test_reindexing_replaces_the_whole_bundle_so_no_old_part_or_chunk_stays(tmp_path: Path, copies: SearchCopies) -> None:
-    for n in range(4):
-        copies.add(f"clusters/c{n}/index.html", "en", _page("en", f"C{n}", f"<h1>Cluster {n}</h1>"))
+    _clusters(copies, 4)
     copies.index(tmp_path, str(get_executable()), part_pages=2)
     assert (tmp_path / "pagefind" / "en" / "part-2").is_dir()
     copies.settle(tmp_path, {f"clusters/c{n}/index.html": "en" for n in range(3)})  # c3 was deleted
@@ -140,33 +190,9 @@ def test_a_failed_index_leaves_the_previous_bundle_in_place(tmp_path: Path, copi
     assert sorted(p.name for p in (tmp_path / "pagefind").iterdir()) == ["en"]
 
 
-def test_parts_are_even_and_the_same_for_the_same_pages() -> None:
-    from cluster_kb.site.search_index import _parts
-
-    pages = [f"clusters/c{n}/index.html" for n in range(10)]
-    parts = _parts(pages, 3)
-    assert sorted(len(part) for part in parts) == [3, 3, 4]
-    assert sorted(page for part in parts for page in part) == sorted(pages)
-    assert _parts(list(reversed(pages)), 3) == parts
-
-
-def test_parts_are_copied_where_the_file_system_has_no_hard_links(
-    tmp_path: Path, copies: SearchCopies, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def no_links(*args: object) -> None:
-        raise OSError("hard links not supported")
-
-    monkeypatch.setattr("cluster_kb.site.search_index.os.link", no_links)
-    for n in range(4):
-        copies.add(f"clusters/c{n}/index.html", "en", _page("en", f"C{n}", f"<h1>Cluster {n}</h1>"))
-    copies.index(tmp_path, str(get_executable()), part_pages=2)
-    assert sum(indexed_pages(part, "en") for part in search_parts(tmp_path, "en")) == 4
-
-
-def test_a_copy_gone_since_the_pages_were_listed_is_left_out_of_its_part(tmp_path: Path, copies: SearchCopies) -> None:
+def test_a_copy_forgotten_since_the_pages_were_listed_is_left_out(tmp_path: Path, copies: SearchCopies) -> None:
     # A preview's next build may drop a copy while the previous build's index is being written.
-    for n in range(4):
-        copies.add(f"clusters/c{n}/index.html", "en", _page("en", f"C{n}", f"<h1>Cluster {n}</h1>"))
-    (copies.root / "en" / "clusters" / "c3" / "index.html").unlink()
+    _clusters(copies, 4)
+    copies._copies.pop("clusters/c3/index.html")  # noqa: SLF001 - the moment between listing and reading
     copies.index(tmp_path, str(get_executable()), part_pages=2)
     assert sum(indexed_pages(part, "en") for part in search_parts(tmp_path, "en")) == 3

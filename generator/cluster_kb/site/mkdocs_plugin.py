@@ -13,9 +13,9 @@ the build, nothing else:
 * ``on_nav`` builds each language's navigation: home, the kinds' sections, the hand-written pages;
 * ``on_page_context`` gives the theme the page's language (its own words, the site name), its
   navigation, and the same page in the other languages (switcher, ``hreflang``);
-* ``on_post_page`` keeps a slim copy of each indexed page, and ``on_post_build`` indexes the copies
-  with Pagefind, which stems Spanish and Catalan and folds accents: one run and one bundle per
-  language (``search_index.py``);
+* ``on_post_page`` keeps a slim copy of each indexed page for Pagefind, which stems Spanish and
+  Catalan and folds accents: one bundle per language, indexed in parts while the build writes
+  the next pages, the last parts in ``on_post_build`` (``search_index.py``);
 * ``on_serve`` watches the content folder, so the preview reloads when a record changes.
 
 Under ``mkdocs serve --dirty`` the plugin lives across rebuilds (it has ``on_startup``), marks a
@@ -330,6 +330,9 @@ class ClusterKbPlugin(BasePlugin[_Config]):
             file.dest_uri: file.page.lang if isinstance(file.page, GeneratedPage) else page_language(file.src_uri)
             for file in files.documentation_pages()
         }
+        if self.config.search and not self.serving and not self.is_dirty:
+            # Every page is written by this build: index each part as soon as its pages are written.
+            self._search_copies.stream(Path(config.site_dir), _pagefind(), self.config.search_part_pages)
         return files
 
     def _digest(self, spec: PageSpec) -> int | str:
@@ -523,6 +526,9 @@ class ClusterKbPlugin(BasePlugin[_Config]):
             finally:
                 self._search_copies.close()
 
+    def on_build_error(self, *, error: Exception) -> None:
+        self._search_copies.close()  # stops the indexer and removes its unfinished bundles
+
     def _remove_stale(self, site_dir: Path) -> None:
         """Drop the pages of records deleted since the previous preview build."""
         for dest in sorted(set(self._digests) - set(self._pending)):
@@ -622,11 +628,15 @@ def _after_preview(
         _index(site_dir, copies, part_pages)
 
 
-def _index(site_dir: Path, copies: SearchCopies, part_pages: int) -> None:
-    """Index the built site with Pagefind: one bundle per language (see search_index.py)."""
+def _pagefind() -> str:
     from pagefind_bin import get_executable
 
+    return str(get_executable())
+
+
+def _index(site_dir: Path, copies: SearchCopies, part_pages: int) -> None:
+    """Index the built site with Pagefind: one bundle per language (see search_index.py)."""
     try:
-        copies.index(site_dir, str(get_executable()), part_pages)
+        copies.index(site_dir, _pagefind(), part_pages)
     except SearchError as exc:
         raise PluginError(f"cluster-kb: {exc}") from None

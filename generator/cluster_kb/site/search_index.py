@@ -2,19 +2,29 @@
 
 Pagefind reads every page it indexes and holds what it indexes in memory until it writes the
 bundle. Given the built site, it parses each page's theme (header, navigation, footer: most of
-the bytes) only to find the ``data-pagefind-body`` element, and indexes the three languages in one
-run. At 10,000 clusters that took about 3 GB and two and a half minutes. So the builder keeps, for
-each indexed page, a copy holding only what Pagefind reads (``<html lang>``, the title, the body
-element) in a private scratch folder, one folder per language, and runs Pagefind on each language
-in turn: the peak is one language's index, and the parse skips the theme. Each language gets its
-own bundle, ``pagefind/<lang>/``, which the search page of that language loads.
+the bytes) only to find the ``data-pagefind-body`` element. So the builder keeps, for each indexed
+page, a copy holding only what Pagefind reads (``<html lang>``, the title, the body element),
+compressed in memory, and hands the copies to Pagefind's service (``pagefind --service``, the
+interface its own Node and Python wrappers drive) without writing them anywhere. Each language gets
+its own bundle, ``pagefind/<lang>/``, which the search page of that language loads.
 
 Pagefind's memory grows with the pages it indexes in one run (about 115 KB a page: 1.2 GB for
-one language at 10,000 clusters). So a language with more than :data:`PART_PAGES` pages is indexed
-in parts, one Pagefind run each, and the search page merges them (Pagefind's ``mergeIndex``): the
-first part is ``pagefind/<lang>/``, the others ``pagefind/<lang>/part-2/``..., listed in
-``pagefind/<lang>/kb-parts.json``. Each extra part costs a first search its entry and its
-WebAssembly file (about 75 KB), so parts are few and large.
+one language at 10,000 clusters). So each language's pages, in the order the build writes them,
+are cut into parts of at most :data:`PART_PAGES` pages, one Pagefind run each, and the search page
+merges them (Pagefind's ``mergeIndex``): the first part is ``pagefind/<lang>/``, the others
+``pagefind/<lang>/part-2/``..., listed in ``pagefind/<lang>/kb-parts.json``. Each extra part costs a
+first search its entry and its WebAssembly file (about 75 KB), so parts are few and large.
+
+A build indexes a part as soon as the build has written its pages, in a background thread, while
+the build writes the next ones (:meth:`SearchCopies.stream`): the indexing runs on another core,
+and what is left after the last page is the last part of each language. A preview indexes
+everything after each rebuild instead (:meth:`SearchCopies.index`), keeping the copies for the
+next one.
+
+Why not the ``pagefind`` Python package's ``PagefindIndex``: its service loop sleeps 100 ms before
+reading each answer, about 10 pages a second (an hour for 30,000 pages). :class:`_Service` speaks
+the same protocol (base64 JSON messages ended by a comma on stdin and stdout) in a few lines; the
+package still provides the pinned binary (``pagefind_bin``).
 
 This module knows nothing of MkDocs: the adapter hands it each written page and calls
 :meth:`SearchCopies.index` after the build.
@@ -22,15 +32,19 @@ This module knows nothing of MkDocs: the adapter hands it each written page and 
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import queue
 import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 __all__ = ["BODY_END", "BODY_START", "BUNDLE", "PARTS", "PART_PAGES", "SearchCopies", "SearchError", "search_copy"]
 
@@ -46,8 +60,9 @@ PARTS = "kb-parts.json"
 
 PART_PAGES = 5_000
 """The most pages one Pagefind run indexes. At 10,000 clusters a language has about 10,200 pages,
-so three parts of 3,400: Pagefind's peak is about 400 MB instead of 1.2 GB, and a first search
-fetches two more entries and WebAssembly files (about 150 KB)."""
+so parts of 5,000, 5,000 and 200: Pagefind's peak is about 550 MB instead of 1.2 GB, a first search
+fetches two more entries and WebAssembly files (about 150 KB), and the part left to index after the
+build has written its last page is small."""
 
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 
@@ -79,21 +94,22 @@ class SearchCopies:
     """The slim copies of one build (or one preview session), by page path and language."""
 
     def __init__(self) -> None:
-        self._root: Path | None = None
         self._pages: dict[str, str | None] = {}
         """Every page handed over, by its path in the site: the language of its copy, or None when it
         has nothing to index (a listing page): settling never reads such a page back from the site."""
+        self._copies: dict[str, bytes] = {}
+        """The copies not yet handed to an indexer, compressed (a copy is about 13 KB, 3 KB compressed)."""
+        self._stream: _Indexer | None = None
 
-    @property
-    def root(self) -> Path:
-        if self._root is None:
-            self._root = Path(tempfile.mkdtemp(prefix="cluster-kb-search-"))
-        return self._root
+    def stream(self, site_dir: Path, executable: str, part_pages: int = PART_PAGES) -> None:
+        """Index while the build writes pages: from now on, each part is indexed in a background
+        thread as soon as it is full, and its copies are dropped. :meth:`index` indexes the rest."""
+        self.close()
+        self._stream = _Indexer(site_dir, executable, part_pages, background=True)
 
     def _forget(self, dest: str) -> None:
-        lang = self._pages.pop(dest, None)
-        if lang is not None:
-            (self.root / lang / dest).unlink(missing_ok=True)
+        self._pages.pop(dest, None)
+        self._copies.pop(dest, None)
 
     def add(self, dest: str, lang: str, page_html: str) -> None:
         """Keep the copy of the page written at ``dest`` (``es/clusters/x/index.html``)."""
@@ -103,13 +119,12 @@ class SearchCopies:
         if copy is None:
             self._pages[dest] = None
             return
-        target = self.root / lang / dest
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # Atomic: a preview may index the previous build's copies while this one writes its own.
-        partial = target.with_name(target.name + ".partial")
-        partial.write_text(copy, encoding="utf-8")
-        os.replace(partial, target)
+        blob = zlib.compress(copy.encode("utf-8"), 1)
         self._pages[dest] = lang
+        if self._stream is not None:
+            self._stream.add(lang, dest, blob)
+        else:
+            self._copies[dest] = blob
 
     def settle(self, site_dir: Path, pages: Mapping[str, str]) -> None:
         """Make the copies match the site's pages (dest path -> language) before indexing.
@@ -125,82 +140,225 @@ class SearchCopies:
 
     def languages(self) -> list[str]:
         """The languages that have pages to index."""
-        return sorted(self._by_language())
-
-    def _by_language(self) -> dict[str, list[str]]:
-        """The pages to index, by language; taken in one step, as a preview's next build may be
-        handing over pages meanwhile."""
-        found: dict[str, list[str]] = {}
-        for dest, lang in list(self._pages.items()):
-            if lang is not None:
-                found.setdefault(lang, []).append(dest)
-        return found
+        return sorted({lang for lang in list(self._pages.values()) if lang is not None})
 
     def index(self, site_dir: Path, executable: str, part_pages: int = PART_PAGES) -> None:
-        """Run Pagefind on each language's copies in turn, writing ``site_dir/pagefind/<lang>/``.
+        """Index what is left and put each language's bundle in ``site_dir/pagefind/<lang>/``.
 
-        A language's bundle is written beside the old one and swapped in when all its parts are
-        indexed, so a preview never serves half an index, and no file of an older index stays.
+        After :meth:`stream`, that is each language's last part; otherwise every copy, which stays
+        for the next call (a preview indexes again after each rebuild). A language's bundle is
+        written beside the old one and swapped in when all its parts are indexed, so a preview never
+        serves half an index, and no file of an older index stays.
         """
         if part_pages < 1:
             raise ValueError("part_pages must be at least 1")
-        bundles = site_dir / BUNDLE
-        for lang, pages in sorted(self._by_language().items()):
-            parts = _parts(pages, -(-len(pages) // part_pages))
-            partial = bundles / f".{lang}.partial"
-            shutil.rmtree(partial, ignore_errors=True)
-            try:
-                for number, members in enumerate(parts, start=1):
-                    # One part indexes the copies' own folder; several index hard links to theirs.
-                    pages_dir = self.root / lang if len(parts) == 1 else self._linked(lang, members)
-                    self._pagefind(executable, lang, pages_dir, partial / _part_path(number))
-                    if len(parts) > 1:
-                        shutil.rmtree(pages_dir)
-                merge = [_part_path(number) for number in range(2, len(parts) + 1)]
-                (partial / PARTS).write_text(json.dumps({"merge": merge}) + "\n", encoding="utf-8")
-                _swap(partial, bundles / lang)
-            finally:
-                shutil.rmtree(partial, ignore_errors=True)
-
-    def _linked(self, lang: str, members: list[str]) -> Path:
-        """A folder holding one part's copies: hard links where the file system has them."""
-        folder = self.root / ".part" / lang
-        shutil.rmtree(folder, ignore_errors=True)
-        for dest in members:
-            source, target = self.root / lang / dest, folder / dest
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(source, target)
-            except FileNotFoundError:
-                continue  # forgotten since the list was taken (a preview's next build): not indexed
-            except OSError:
-                shutil.copyfile(source, target)
-        return folder
-
-    @staticmethod
-    def _pagefind(executable: str, lang: str, pages: Path, output: Path) -> None:
-        command = [
-            *(executable, "--site", str(pages), "--output-path", str(output)),
-            *("--exclude-selectors", EXCLUDED, "--quiet"),
-        ]
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            raise SearchError(f"Pagefind could not index the {lang} pages: {(result.stderr or result.stdout).strip()}")
+        indexer, self._stream = self._stream, None
+        if indexer is None:
+            indexer = _Indexer(site_dir, executable, part_pages, background=False)
+            # Taken in one step: a preview's next build may be handing over pages meanwhile.
+            for dest, lang in list(self._pages.items()):
+                blob = self._copies.get(dest)
+                if lang is not None and blob is not None:
+                    indexer.add(lang, dest, blob)
+        indexer.finish()
 
     def close(self) -> None:
-        """Remove the scratch folder (it is the builder's own, never the user's)."""
-        if self._root is not None:
-            shutil.rmtree(self._root, ignore_errors=True)
-        self._root = None
+        """Stop a build's indexer, if any (its unfinished bundles are removed), and drop the copies."""
+        if self._stream is not None:
+            self._stream.abandon()
+        self._stream = None
         self._pages = {}
+        self._copies = {}
 
 
-def _parts(pages: list[str], count: int) -> list[list[str]]:
-    """``pages`` dealt into ``count`` parts that differ by at most one page, in the order of a hash
-    of their paths: every part mixes every kind of page, and the same pages give the same parts
-    (rebuilds stay byte for byte the same)."""
-    ordered = sorted(pages, key=lambda dest: (zlib.crc32(dest.encode("utf-8")), dest))
-    return [ordered[start::count] for start in range(count)]
+class _Indexer:
+    """Cuts each language's copies, in the order they come, into parts of ``part_pages`` and indexes
+    each part into ``pagefind/.<lang>.partial/``, in a background thread or at once."""
+
+    def __init__(self, site_dir: Path, executable: str, part_pages: int, *, background: bool) -> None:
+        if part_pages < 1:
+            raise ValueError("part_pages must be at least 1")
+        self._bundles = site_dir / BUNDLE
+        self._executable = executable
+        self._part_pages = part_pages
+        self._filling: dict[str, list[tuple[str, bytes]]] = {}
+        self._parts: dict[str, int] = {}  # parts cut, by language
+        self._error: SearchError | None = None
+        self._stopped = False
+        self._queue: queue.SimpleQueue[tuple[str, int, list[tuple[str, bytes]]] | None] | None = None
+        self._thread: threading.Thread | None = None
+        if background:
+            self._queue = queue.SimpleQueue()
+            self._thread = threading.Thread(target=self._work, name="cluster-kb search index", daemon=True)
+            self._thread.start()
+
+    def _partial(self, lang: str) -> Path:
+        return self._bundles / f".{lang}.partial"
+
+    def add(self, lang: str, dest: str, blob: bytes) -> None:
+        filling = self._filling.setdefault(lang, [])
+        filling.append((dest, blob))
+        if len(filling) >= self._part_pages:
+            self._cut(lang)
+
+    def _cut(self, lang: str) -> None:
+        pages = self._filling.pop(lang)
+        number = self._parts[lang] = self._parts.get(lang, 0) + 1
+        if number == 1:
+            shutil.rmtree(self._partial(lang), ignore_errors=True)
+        if self._queue is not None:
+            self._queue.put((lang, number, pages))
+        else:
+            self._run(lang, number, pages)
+
+    def _work(self) -> None:
+        assert self._queue is not None
+        while (job := self._queue.get()) is not None:
+            self._run(*job)
+
+    def _run(self, lang: str, number: int, pages: list[tuple[str, bytes]]) -> None:
+        if self._error is not None or self._stopped:
+            return  # the index failed or was abandoned: nothing of it is published
+        try:
+            _index_part(self._executable, lang, pages, self._partial(lang) / _part_path(number))
+        except SearchError as exc:
+            self._error = exc
+
+    def _wait(self) -> None:
+        if self._thread is not None and self._queue is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def finish(self) -> None:
+        """Index the parts not yet full, wait for every part, and swap each language's bundle in."""
+        for lang in sorted(self._filling):
+            self._cut(lang)
+        self._wait()
+        try:
+            if self._error is not None:
+                raise self._error
+            for lang, count in sorted(self._parts.items()):
+                merge = [_part_path(number) for number in range(2, count + 1)]
+                (self._partial(lang) / PARTS).write_text(json.dumps({"merge": merge}) + "\n", encoding="utf-8")
+                _swap(self._partial(lang), self._bundles / lang)
+        finally:
+            self.abandon()
+
+    def abandon(self) -> None:
+        """Stop, and remove the bundles not swapped in (a failed or interrupted build)."""
+        self._stopped = True
+        self._wait()
+        for lang in self._parts:
+            shutil.rmtree(self._partial(lang), ignore_errors=True)
+
+
+def _index_part(executable: str, lang: str, pages: Iterable[tuple[str, bytes]], output: Path) -> None:
+    """One Pagefind run: the pages (path in the site, compressed copy) indexed into ``output``."""
+    with _Service(executable, lang) as service:
+        index = service.ask({"type": "NewIndex", "config": {"exclude_selectors": [EXCLUDED]}})["index_id"]
+        added = [
+            service.send({"type": "AddFile", "index_id": index, "file_path": dest, "file_contents": _text(blob)})
+            for dest, blob in pages
+        ]
+        for message in added:  # every page is in before the index is written
+            service.answer(message)
+        service.ask({"type": "WriteFiles", "index_id": index, "output_path": str(output)})
+
+
+def _text(blob: bytes) -> str:
+    return zlib.decompress(blob).decode("utf-8")
+
+
+class _Service:
+    """One ``pagefind --service`` process: requests written as they come, answers read by a thread
+    (Pagefind stops reading while its answers are not read)."""
+
+    def __init__(self, executable: str, lang: str) -> None:
+        self._lang = lang
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - what Pagefind says on stderr; closed on exit
+        try:
+            self._process = subprocess.Popen(
+                [executable, "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log
+            )
+        except OSError as exc:
+            self._log.close()
+            raise SearchError(f"Pagefind could not index the {lang} pages: {exc}") from None
+        self._sent = 0
+        self._answers: dict[int, dict[str, Any]] = {}
+        self._ended = False
+        self._ready = threading.Condition()
+        self._reader = threading.Thread(target=self._read, name="pagefind answers", daemon=True)
+        self._reader.start()
+
+    def __enter__(self) -> _Service:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            assert self._process.stdin is not None
+            self._process.stdin.close()
+        except OSError:
+            pass
+        try:
+            self._process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        self._reader.join()
+        assert self._process.stdout is not None
+        self._process.stdout.close()
+        self._log.close()
+
+    def _read(self) -> None:
+        assert self._process.stdout is not None
+        pending = b""
+        while chunk := self._process.stdout.read1(1 << 16):
+            *messages, pending = (pending + chunk).split(b",")
+            for message in messages:
+                answer = json.loads(base64.b64decode(message))
+                with self._ready:
+                    self._answers[answer.get("message_id", -1)] = answer.get("payload", {})
+                    self._ready.notify_all()
+        with self._ready:
+            self._ended = True
+            self._ready.notify_all()
+
+    def _failed(self, why: str) -> SearchError:
+        self._log.seek(0)
+        told = self._log.read().decode("utf-8", "replace").strip()
+        return SearchError(f"Pagefind could not index the {self._lang} pages: {told or why}")
+
+    def send(self, payload: dict[str, Any]) -> int:
+        self._sent += 1
+        message = base64.b64encode(json.dumps({"message_id": self._sent, "payload": payload}).encode("utf-8"))
+        try:
+            assert self._process.stdin is not None
+            self._process.stdin.write(message + b",")
+        except OSError:
+            self._process.wait()
+            raise self._failed(f"it stopped (exit status {self._process.returncode})") from None
+        return self._sent
+
+    def answer(self, message: int) -> dict[str, Any]:
+        try:
+            assert self._process.stdin is not None
+            self._process.stdin.flush()
+        except OSError:
+            pass  # the process is gone: the reader has seen the end
+        with self._ready:
+            while message not in self._answers and not self._ended:
+                self._ready.wait()
+            payload = self._answers.pop(message, None)
+        if payload is None:
+            self._process.wait()
+            raise self._failed(f"it stopped (exit status {self._process.returncode})")
+        if payload.get("type") == "Error":
+            raise self._failed(str(payload.get("message")))
+        return payload
+
+    def ask(self, payload: dict[str, Any]) -> dict[str, Any]:
+        return self.answer(self.send(payload))
 
 
 def _part_path(number: int) -> str:
