@@ -9,6 +9,7 @@ import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,6 +35,25 @@ def mkdocs_build(content: Path, site_dir: Path) -> subprocess.CompletedProcess[s
     """Plain ``mkdocs build --strict`` of ``content`` (the plugin reads CLUSTER_KB_CONTENT)."""
     mkdocs = str(Path(sys.executable).with_name("mkdocs"))
     return run(mkdocs, "build", "--strict", "--site-dir", str(site_dir), env={"CLUSTER_KB_CONTENT": str(content)})
+
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def serious_violations(page: Any, tags: list[str] = WCAG_TAGS) -> list[str]:
+    """axe-core's serious and critical violations on the page in a real browser, one line each.
+
+    Only violations are gathered (``resultTypes``, axe's own option for speed): the passing checks
+    of a page with a thousand nodes would otherwise be serialised and sent back for nothing.
+    """
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": tags}, "resultTypes": ["violations"]})
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def search_parts(site: Path, lang: str) -> list[Path]:

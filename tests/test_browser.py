@@ -21,6 +21,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from helpers import serious_violations
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_KB = ROOT / "tests" / "fixtures" / "kb"
@@ -229,16 +230,8 @@ PAGE_KINDS = [
 
 @pytest.mark.parametrize("path", PAGE_KINDS)
 def test_no_serious_accessibility_violation(page: object, site_url: str, path: str) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
     page.goto(site_url + path)  # type: ignore[attr-defined]
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert serious == []
+    assert serious_violations(page) == []
 
 
 @pytest.mark.parametrize("path", ["clusters/example-wine-cluster/", "editions/colombia-2018/", "territories/colombia/"])

@@ -27,6 +27,7 @@ import jinja2
 import pytest
 from cluster_kb.knowledge import KnowledgeBase, load_knowledge_base
 from cluster_kb.outputs.directory import DIRECTORY_PATH, directory_json
+from helpers import WCAG_TAGS, serious_violations
 from test_directory import FACETS, HOSTILE_NAME, HOSTILE_PLACE, expected, write_test_kb
 
 pytestmark = pytest.mark.browser
@@ -531,15 +532,7 @@ def test_the_live_region_announces_the_number_of_results(page: Any, kb: Knowledg
 
 
 def _serious(page: Any) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": tags}})
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    return serious_violations(page, [*WCAG_TAGS, "best-practice"])
 
 
 @pytest.mark.parametrize(("lang", "themed"), [("en", True), ("es", True), ("en", False)])

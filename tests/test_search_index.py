@@ -139,6 +139,18 @@ def test_the_same_pages_give_the_same_bundle_byte_for_byte(tmp_path: Path) -> No
     assert bundles[0] == bundles[1]
 
 
+def test_every_file_of_a_bundle_is_written_whole(tmp_path: Path, copies: SearchCopies) -> None:
+    # Pagefind's own WriteFiles could leave a file empty when its process ended right after.
+    _clusters(copies, 30)
+    for run in range(3):
+        copies.index(tmp_path / str(run), str(get_executable()), part_pages=7)
+        for part in search_parts(tmp_path / str(run), "en"):
+            assert indexed_pages(part, "en") > 0
+            for fragment in (part / "fragment").iterdir():
+                assert json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))["url"]
+            assert all(chunk.stat().st_size > 0 for chunk in (part / "index").iterdir())
+
+
 def test_a_build_indexes_each_part_while_it_writes_the_next_pages(tmp_path: Path, copies: SearchCopies) -> None:
     copies.stream(tmp_path, str(get_executable()), part_pages=2)
     _clusters(copies, 2)  # the first part is full: it is indexed in the background
@@ -193,6 +205,6 @@ def test_a_failed_index_leaves_the_previous_bundle_in_place(tmp_path: Path, copi
 def test_a_copy_forgotten_since_the_pages_were_listed_is_left_out(tmp_path: Path, copies: SearchCopies) -> None:
     # A preview's next build may drop a copy while the previous build's index is being written.
     _clusters(copies, 4)
-    copies._copies.pop("clusters/c3/index.html")  # noqa: SLF001 - the moment between listing and reading
+    copies._copies.pop("clusters/c3/index.html")  # the moment between listing and reading
     copies.index(tmp_path, str(get_executable()), part_pages=2)
     assert sum(indexed_pages(part, "en") for part in search_parts(tmp_path, "en")) == 3

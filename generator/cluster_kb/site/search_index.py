@@ -254,7 +254,7 @@ class _Indexer:
 
 
 def _index_part(executable: str, lang: str, pages: Iterable[tuple[str, bytes]], output: Path) -> None:
-    """One Pagefind run: the pages (path in the site, compressed copy) indexed into ``output``."""
+    """One Pagefind run: the pages (path in the site, compressed copy) indexed, the bundle written to ``output``."""
     with _Service(executable, lang) as service:
         index = service.ask({"type": "NewIndex", "config": {"exclude_selectors": [EXCLUDED]}})["index_id"]
         added = [
@@ -263,7 +263,15 @@ def _index_part(executable: str, lang: str, pages: Iterable[tuple[str, bytes]], 
         ]
         for message in added:  # every page is in before the index is written
             service.answer(message)
-        service.ask({"type": "WriteFiles", "index_id": index, "output_path": str(output)})
+        # The bundle comes back in the answer and is written here: Pagefind's own WriteFiles hands
+        # the files to background writes and exits as soon as its input ends, which can leave a
+        # file empty.
+        for file in service.ask({"type": "GetFiles", "index_id": index})["files"]:
+            target = output / file["path"]
+            if Path(file["path"]).is_absolute() or ".." in Path(file["path"]).parts:
+                raise SearchError(f"Pagefind could not index the {lang} pages: it gave a file outside the bundle: {file['path']}")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(base64.b64decode(file["content"]))
 
 
 def _text(blob: bytes) -> str:
@@ -312,14 +320,18 @@ class _Service:
 
     def _read(self) -> None:
         assert self._process.stdout is not None
-        pending = b""
-        while chunk := self._process.stdout.read1(1 << 16):
-            *messages, pending = (pending + chunk).split(b",")
-            for message in messages:
-                answer = json.loads(base64.b64decode(message))
+        pending = bytearray()  # the answer being read: the bundle's files come in one, megabytes long
+        while chunk := self._process.stdout.read1(1 << 20):
+            start = 0
+            while (end := chunk.find(b",", start)) >= 0:
+                pending += chunk[start:end]
+                answer = json.loads(base64.b64decode(pending))
+                pending.clear()
+                start = end + 1
                 with self._ready:
                     self._answers[answer.get("message_id", -1)] = answer.get("payload", {})
                     self._ready.notify_all()
+            pending += chunk[start:]
         with self._ready:
             self._ended = True
             self._ready.notify_all()
