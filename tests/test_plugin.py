@@ -210,3 +210,38 @@ def test_data_files_are_published_beside_the_pages(tmp_path: Path) -> None:
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     build(config)
     assert json.loads((site / "data" / "counts.json").read_text(encoding="utf-8"))["clusters"] == 2
+
+
+@pytest.mark.slow
+def test_a_build_indexes_its_search_in_parts_and_a_failed_build_leaves_no_unfinished_bundle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from cluster_kb.site.mkdocs_plugin import GeneratedPage
+
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    site = tmp_path / "site"
+    config = _config(copy_kb(tmp_path), site, search=True, search_part_pages=5)
+    config.plugins.on_startup(command="build", dirty=False)
+    build(config)
+    counts = {lang: [indexed_pages(part, lang) for part in search_parts(site, lang)] for lang in ("en", "es", "ca")}
+    for lang, parts in counts.items():  # cut in the order the pages were written: full parts, then the rest
+        assert len(parts) > 2 and all(count == 5 for count in parts[:-1]) and 0 < parts[-1] <= 5, (lang, parts)
+
+    fill, filled = GeneratedPage.fill, []
+
+    def fail_late(page: GeneratedPage) -> None:
+        filled.append(page)
+        if len(filled) == 40:  # several parts are already with the indexer
+            raise RuntimeError("a page failed")
+        fill(page)
+
+    monkeypatch.setattr(GeneratedPage, "fill", fail_late)
+    config = _config(copy_kb(tmp_path, "kb2"), tmp_path / "site2", search=True, search_part_pages=5)
+    config.plugins.on_startup(command="build", dirty=False)
+    with pytest.raises(RuntimeError, match="a page failed"):
+        build(config)
+    bundles = tmp_path / "site2" / "pagefind"
+    assert not bundles.exists() or sorted(p.name for p in bundles.iterdir()) == []
+    assert not [t for t in threading.enumerate() if t.name == "cluster-kb search index"]
