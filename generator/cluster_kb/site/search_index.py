@@ -58,11 +58,12 @@ BUNDLE = "pagefind"
 PARTS = "kb-parts.json"
 """In each language's bundle: the other parts to merge, ``{"merge": ["part-2/", ...]}`` (relative)."""
 
-PART_PAGES = 5_000
+PART_PAGES = 3_500
 """The most pages one Pagefind run indexes. At 10,000 clusters a language has about 10,200 pages,
-so parts of 5,000, 5,000 and 200: Pagefind's peak is about 550 MB instead of 1.2 GB, a first search
-fetches two more entries and WebAssembly files (about 150 KB), and the part left to index after the
-build has written its last page is small."""
+so parts of 3,500, 3,500 and 3,200: Pagefind's peak is about 400 MB instead of 1.2 GB, and a first
+search fetches two more entries and WebAssembly files (about 150 KB). Larger parts would leave less
+to index after the last page is written, but Pagefind runs while the build still holds its pages:
+with parts of 5,000 the build's peak came to 1.5 GB."""
 
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 
