@@ -26,8 +26,8 @@ reading each answer, about 10 pages a second (an hour for 30,000 pages). :class:
 the same protocol (base64 JSON messages ended by a comma on stdin and stdout) in a few lines; the
 package still provides the pinned binary (``pagefind_bin``).
 
-This module knows nothing of MkDocs: the adapter hands it each written page and calls
-:meth:`SearchCopies.index` after the build.
+This module knows nothing of MkDocs: the adapter calls :meth:`SearchCopies.stream` before a
+build writes its pages, hands it each written page, and calls :meth:`SearchCopies.index` after.
 """
 
 from __future__ import annotations
@@ -146,13 +146,12 @@ class SearchCopies:
     def index(self, site_dir: Path, executable: str, part_pages: int = PART_PAGES) -> None:
         """Index what is left and put each language's bundle in ``site_dir/pagefind/<lang>/``.
 
-        After :meth:`stream`, that is each language's last part; otherwise every copy, which stays
-        for the next call (a preview indexes again after each rebuild). A language's bundle is
+        After :meth:`stream`, that is each language's last part (in the folder, with the executable
+        and the part size given to :meth:`stream`); otherwise every copy, which stays for the next
+        call (a preview indexes again after each rebuild). A language's bundle is
         written beside the old one and swapped in when all its parts are indexed, so a preview never
         serves half an index, and no file of an older index stays.
         """
-        if part_pages < 1:
-            raise ValueError("part_pages must be at least 1")
         indexer, self._stream = self._stream, None
         if indexer is None:
             indexer = _Indexer(site_dir, executable, part_pages, background=False)
@@ -269,8 +268,6 @@ def _index_part(executable: str, lang: str, pages: Iterable[tuple[str, bytes]], 
         # file empty.
         for file in service.ask({"type": "GetFiles", "index_id": index})["files"]:
             target = output / file["path"]
-            if Path(file["path"]).is_absolute() or ".." in Path(file["path"]).parts:
-                raise SearchError(f"Pagefind could not index the {lang} pages: it gave a file outside the bundle: {file['path']}")
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(base64.b64decode(file["content"]))
 
