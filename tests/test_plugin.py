@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+import time
 from pathlib import Path
 
 import pytest
-from cluster_kb.site.mkdocs_plugin import ClusterKbPlugin
+from cluster_kb.site.mkdocs_plugin import ClusterKbPlugin, GeneratedPage
 from helpers import ROOT, copy_kb, indexed_pages, search_parts
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
@@ -216,10 +218,6 @@ def test_data_files_are_published_beside_the_pages(tmp_path: Path) -> None:
 def test_a_build_indexes_its_search_in_parts_and_a_failed_build_leaves_no_unfinished_bundle(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import threading
-
-    from cluster_kb.site.mkdocs_plugin import GeneratedPage
-
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     site = tmp_path / "site"
     config = _config(copy_kb(tmp_path), site, search=True, search_part_pages=5)
@@ -230,10 +228,16 @@ def test_a_build_indexes_its_search_in_parts_and_a_failed_build_leaves_no_unfini
         assert len(parts) > 2 and all(count == 5 for count in parts[:-1]) and 0 < parts[-1] <= 5, (lang, parts)
 
     fill, filled = GeneratedPage.fill, []
+    first_part = tmp_path / "site2" / "pagefind" / ".en.partial" / "pagefind-entry.json"
+    indexed_during_the_build = []
 
     def fail_late(page: GeneratedPage) -> None:
         filled.append(page)
         if len(filled) == 40:  # several parts are already with the indexer
+            deadline = time.monotonic() + 60
+            while not first_part.is_file() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            indexed_during_the_build.append(first_part.is_file())
             raise RuntimeError("a page failed")
         fill(page)
 
@@ -242,6 +246,7 @@ def test_a_build_indexes_its_search_in_parts_and_a_failed_build_leaves_no_unfini
     config.plugins.on_startup(command="build", dirty=False)
     with pytest.raises(RuntimeError, match="a page failed"):
         build(config)
+    assert indexed_during_the_build == [True]  # the first part was indexed while pages were written
     bundles = tmp_path / "site2" / "pagefind"
     assert not bundles.exists() or sorted(p.name for p in bundles.iterdir()) == []
     assert not [t for t in threading.enumerate() if t.name == "cluster-kb search index"]
