@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from cluster_kb.site.mkdocs_plugin import ClusterKbPlugin, GeneratedPage
+from cluster_kb.site.search_index import part_sizes
 from helpers import ROOT, copy_kb, indexed_pages, search_parts
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
@@ -220,12 +221,13 @@ def test_a_build_indexes_its_search_in_parts_and_a_failed_build_leaves_no_unfini
 ) -> None:
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     site = tmp_path / "site"
-    config = _config(copy_kb(tmp_path), site, search=True, search_part_pages=5)
+    config = _config(copy_kb(tmp_path), site, search=True, search_part_pages=12)
     config.plugins.on_startup(command="build", dirty=False)
     build(config)
     counts = {lang: [indexed_pages(part, lang) for part in search_parts(site, lang)] for lang in ("en", "es", "ca")}
-    for lang, parts in counts.items():  # cut in the order the pages were written: full parts, then the rest
-        assert len(parts) > 2 and all(count == 5 for count in parts[:-1]) and 0 < parts[-1] <= 5, (lang, parts)
+    for lang, parts in counts.items():  # cut as planned from the pages the language was to hand over
+        assert len(parts) > 1 and parts == part_sizes(sum(parts), 12), (lang, parts)
+        assert parts != [12] * (len(parts) - 1) + [sum(parts) - 12 * (len(parts) - 1)]  # not just full parts and the rest
 
     fill, filled = GeneratedPage.fill, []
     first_part = tmp_path / "site2" / "pagefind" / ".en.partial" / "pagefind-entry.json"

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cluster_kb.site.search_index import BODY_END, BODY_START, SearchCopies, SearchError, search_copy
+from cluster_kb.site.search_index import BODY_END, BODY_START, SearchCopies, SearchError, part_sizes, search_copy
 from helpers import indexed_pages, search_parts
+from hypothesis import given
+from hypothesis import strategies as st
 from pagefind_bin import get_executable
 
 
@@ -163,6 +166,38 @@ def test_a_build_indexes_each_part_while_it_writes_the_next_pages(tmp_path: Path
     copies.index(tmp_path, str(get_executable()), part_pages=2)
     assert [_urls(part) for part in search_parts(tmp_path, "en")] == [["/clusters/c0/", "/clusters/c1/"], ["/clusters/c2/"]]
     assert sorted(p.name for p in (tmp_path / "pagefind").iterdir()) == ["en"]
+
+
+@given(
+    pages=st.integers(0, 40_000),
+    most=st.integers(1, 5_000),
+    last=st.integers(1, 2_000),
+    growth=st.floats(1.1, 4.0, allow_nan=False),
+)
+def test_a_build_plans_parts_that_shrink_towards_its_end(pages: int, most: int, last: int, growth: float) -> None:
+    sizes = part_sizes(pages, most, last, growth)
+    assert sum(sizes) == pages and all(1 <= size <= most for size in sizes)
+    assert sizes == sorted(sizes, reverse=True)
+    if pages:
+        assert sizes[-1] <= min(last, most)  # what is left to index after the build's last page
+        # each part at most `growth` times the next, give or take the page that evens the largest out
+        assert all(size <= growth * after + 1 for size, after in itertools.pairwise(sizes))
+        # the fewest such parts: one part fewer, each as large as it may be, could not hold the pages
+        fewer, size = 0, min(last, most)
+        for _ in range(len(sizes) - 1):
+            fewer, size = fewer + size, min(most, max(size, int(size * growth)))
+        assert fewer < pages
+
+
+def test_a_build_cuts_each_language_as_planned_from_the_pages_it_will_hand_over(
+    tmp_path: Path, copies: SearchCopies
+) -> None:
+    copies.stream(tmp_path, str(get_executable()), part_pages=3, expected={"en": 7})
+    _clusters(copies, 7)
+    _clusters(copies, 4, "es")  # a language with no plan: full parts, then the rest
+    copies.index(tmp_path, str(get_executable()), part_pages=3)
+    assert [len(_urls(part)) for part in search_parts(tmp_path, "en")] == part_sizes(7, 3) == [3, 2, 2]
+    assert [len(_urls(part)) for part in search_parts(tmp_path, "es")] == [3, 1]
 
 
 def test_a_build_whose_indexer_fails_publishes_no_bundle_and_says_why(tmp_path: Path, copies: SearchCopies) -> None:

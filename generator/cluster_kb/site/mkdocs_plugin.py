@@ -29,6 +29,7 @@ import html
 import itertools
 import re
 import threading
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -326,13 +327,16 @@ class ClusterKbPlugin(BasePlugin[_Config]):
             if asset.is_file():
                 uri = ASSETS_PREFIX + asset.relative_to(ASSETS_DIR).as_posix()
                 files.append(File.generated(config, uri, abs_src_path=str(asset)))
-        self._indexed = {
-            file.dest_uri: file.page.lang if isinstance(file.page, GeneratedPage) else page_language(file.src_uri)
-            for file in files.documentation_pages()
-        }
+        self._indexed = {}
+        expected: Counter[str] = Counter()  # the pages each language hands the search index
+        for file in files.documentation_pages():
+            generated = file.page if isinstance(file.page, GeneratedPage) else None
+            lang = generated.lang if generated else page_language(file.src_uri)
+            self._indexed[file.dest_uri] = lang
+            expected[lang] += generated is None or generated.spec.search  # a generated listing hands none
         if self.config.search and not self.serving and not self.is_dirty:
             # Every page is written by this build: index each part as soon as its pages are written.
-            self._search_copies.stream(Path(config.site_dir), _pagefind(), self.config.search_part_pages)
+            self._search_copies.stream(Path(config.site_dir), _pagefind(), self.config.search_part_pages, expected)
         return files
 
     def _digest(self, spec: PageSpec) -> int | str:

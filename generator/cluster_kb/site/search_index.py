@@ -17,7 +17,9 @@ first search its entry and its WebAssembly file (about 75 KB), so parts are few 
 
 A build indexes a part as soon as the build has written its pages, in a background thread, while
 the build writes the next ones (:meth:`SearchCopies.stream`): the indexing runs on another core,
-and what is left after the last page is the last part of each language. A preview indexes
+and what is left after the last page is the last part of each language. The build says how many
+pages each language will have, and its parts shrink towards the end (:func:`part_sizes`), so that
+those last parts are small. A preview indexes
 everything after each rebuild instead (:meth:`SearchCopies.index`), keeping the copies for the
 next one.
 
@@ -46,7 +48,19 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["BODY_END", "BODY_START", "BUNDLE", "PARTS", "PART_PAGES", "SearchCopies", "SearchError", "search_copy"]
+__all__ = [
+    "BODY_END",
+    "BODY_START",
+    "BUNDLE",
+    "LAST_PART_PAGES",
+    "PARTS",
+    "PART_GROWTH",
+    "PART_PAGES",
+    "SearchCopies",
+    "SearchError",
+    "part_sizes",
+    "search_copy",
+]
 
 BODY_START = "<div data-pagefind-body>"
 BODY_END = "<!-- /kb-search-body -->"
@@ -60,10 +74,23 @@ PARTS = "kb-parts.json"
 
 PART_PAGES = 3_500
 """The most pages one Pagefind run indexes. At 10,000 clusters a language has about 10,200 pages,
-so parts of 3,500, 3,500 and 3,200: Pagefind's peak is about 400 MB instead of 1.2 GB, and a first
-search fetches two more entries and WebAssembly files (about 150 KB). Larger parts would leave less
-to index after the last page is written, but Pagefind runs while the build still holds its pages:
-with parts of 5,000 the build's peak came to 1.5 GB."""
+cut by a build into parts of 3,036, 3,036, 2,048, 1,280 and 800 (:func:`part_sizes`): Pagefind's
+peak is about 400 MB instead of 1.2 GB, and a first search fetches four more entries and
+WebAssembly files (about 300 KB). Pagefind runs while the build still holds its pages: with parts
+of 5,000 the build's peak came to 1.5 GB."""
+
+LAST_PART_PAGES = 800
+"""The most pages a build leaves for a language's last part, when the language has more pages than
+that. A build writes each page's languages one after another, so every language's last part is cut
+when the last page is written, and Pagefind indexes those parts one after another after it: three
+parts of 3,200 pages took 24 s at 10,000 clusters, three of 800 about 6 s. Smaller last parts would
+mean more parts, each costing a first search about 75 KB."""
+
+PART_GROWTH = 1.6
+"""How much larger a build makes each part than the one after it: about how much faster Pagefind
+indexes pages than the build writes them (3,500 pages in 11-13 s while the build writes about 180
+a second, at 10,000 clusters on this machine). So each language's next-to-last part is indexed by
+the time its last part is written, and so on back: the parts shrink towards the end of the build."""
 
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 
@@ -91,6 +118,36 @@ def search_copy(page_html: str, lang: str) -> str | None:
     )
 
 
+def part_sizes(pages: int, most: int = PART_PAGES, last: int = LAST_PART_PAGES, growth: float = PART_GROWTH) -> list[int]:
+    """How a build cuts a language's ``pages`` into parts, first to last: the fewest parts of at
+    most ``most`` pages such that the last holds at most ``last`` (or ``most``, if smaller) and each
+    at most ``growth`` times the one after it. The same pages always give the same cuts.
+
+    >>> part_sizes(10_200)
+    [3036, 3036, 2048, 1280, 800]
+    >>> part_sizes(500), part_sizes(7, most=3)
+    ([500], [3, 2, 2])
+    """
+    if pages < 1:
+        return []
+    chain, held, size = [], 0, min(last, most)  # the most each part may hold, the last part first
+    while held < pages:
+        chain.append(size)
+        held += size
+        size = min(most, max(size, int(size * growth)))
+    # The chain holds up to a part too much: lower its largest parts (the first ones) to one level.
+    low, high = 1, chain[-1]  # the lowest level at which the parts still hold every page
+    while low < high:
+        level = (low + high) // 2
+        low, high = (level + 1, high) if sum(min(held, level) for held in chain) < pages else (low, level)
+    sizes = [min(held, low) for held in chain]
+    extra = sum(sizes) - pages  # fewer than the parts at that level: the last of them hold a page less
+    for k, held in enumerate(sizes):
+        if extra and held == low:
+            sizes[k], extra = held - 1, extra - 1
+    return sizes[::-1]
+
+
 class SearchCopies:
     """The slim copies of one build (or one preview session), by page path and language."""
 
@@ -102,11 +159,19 @@ class SearchCopies:
         """The copies not yet handed to an indexer, compressed (a copy is about 13 KB, 3 KB compressed)."""
         self._stream: _Indexer | None = None
 
-    def stream(self, site_dir: Path, executable: str, part_pages: int = PART_PAGES) -> None:
+    def stream(
+        self, site_dir: Path, executable: str, part_pages: int = PART_PAGES, expected: Mapping[str, int] | None = None
+    ) -> None:
         """Index while the build writes pages: from now on, each part is indexed in a background
-        thread as soon as it is full, and its copies are dropped. :meth:`index` indexes the rest."""
+        thread as soon as it is full, and its copies are dropped. :meth:`index` indexes the rest.
+
+        ``expected`` (language -> pages the build will hand over) cuts each language as
+        :func:`part_sizes` plans, so that little is left to index after the last page; a language
+        not in it, or pages beyond it, are cut into parts of ``part_pages``.
+        """
         self.close()
-        self._stream = _Indexer(site_dir, executable, part_pages, background=True)
+        plans = {lang: part_sizes(count, part_pages) for lang, count in (expected or {}).items()}
+        self._stream = _Indexer(site_dir, executable, part_pages, background=True, plans=plans)
 
     def _forget(self, dest: str) -> None:
         self._pages.pop(dest, None)
@@ -172,15 +237,19 @@ class SearchCopies:
 
 
 class _Indexer:
-    """Cuts each language's copies, in the order they come, into parts of ``part_pages`` and indexes
-    each part into ``pagefind/.<lang>.partial/``, in a background thread or at once."""
+    """Cuts each language's copies, in the order they come, into parts (as planned, by language, then
+    of ``part_pages``) and indexes each part into ``pagefind/.<lang>.partial/``, in a background
+    thread or at once."""
 
-    def __init__(self, site_dir: Path, executable: str, part_pages: int, *, background: bool) -> None:
+    def __init__(
+        self, site_dir: Path, executable: str, part_pages: int, *, background: bool, plans: Mapping[str, list[int]] | None = None
+    ) -> None:
         if part_pages < 1:
             raise ValueError("part_pages must be at least 1")
         self._bundles = site_dir / BUNDLE
         self._executable = executable
         self._part_pages = part_pages
+        self._plans = dict(plans or {})
         self._filling: dict[str, list[tuple[str, bytes]]] = {}
         self._parts: dict[str, int] = {}  # parts cut, by language
         self._error: SearchError | None = None
@@ -198,7 +267,8 @@ class _Indexer:
     def add(self, lang: str, dest: str, blob: bytes) -> None:
         filling = self._filling.setdefault(lang, [])
         filling.append((dest, blob))
-        if len(filling) >= self._part_pages:
+        plan, cut = self._plans.get(lang, []), self._parts.get(lang, 0)
+        if len(filling) >= (plan[cut] if cut < len(plan) else self._part_pages):
             self._cut(lang)
 
     def _cut(self, lang: str) -> None:
