@@ -194,6 +194,19 @@ def measure(command: Sequence[str], cwd: Path, log: Path, timeout: float) -> Mea
     return Measured(popen.returncode, seconds, peak, peak_pss, log)
 
 
+def _site_dir(config: Path) -> str:
+    """The ``site_dir`` a configuration written by this bench builds into (relative to its folder)."""
+    return str(yaml.safe_load(config.read_text(encoding="utf-8"))["site_dir"])
+
+
+def settle(site: Path) -> None:
+    """Before a measured build, outside its time: remove the site its previous run wrote and flush
+    every write to disk. Otherwise a build would pay for emptying a folder of 1.1 GB of pages, and
+    for the pages of the build before it still going to disk: each run starts as the first did."""
+    shutil.rmtree(site, ignore_errors=True)
+    os.sync()
+
+
 def fastest(runs: Sequence[Measured]) -> Measured | None:
     """The fastest successful run, with the highest memory of all runs (memory is not luck)."""
     done = [r for r in runs if r.returncode == 0]
@@ -475,6 +488,7 @@ def bench_size(
         for name, command in builds.items():
             if runs[name] and runs[name][-1].returncode != 0:
                 continue
+            settle(work / _site_dir(Path(command[-1])))
             run = measure(command, work, work / f"{name.replace(' ', '-')}-{attempt}.log", timeout)
             runs[name].append(run)
             state = f"{run.seconds:.1f} s, {run.peak_rss_bytes / MB:,.0f} MB" if run.returncode == 0 else f"FAILED\n{run.tail()}"

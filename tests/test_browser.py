@@ -130,7 +130,7 @@ def page(browser: object) -> Iterator[object]:
 
 def _search(page: object, site_url: str, prefix: str, words: str) -> list[str]:
     """Type ``words`` into the header's search box of a page in one language; the result links."""
-    page.goto(site_url + prefix, wait_until="networkidle")  # type: ignore[attr-defined]
+    page.goto(site_url + prefix)  # type: ignore[attr-defined]
     page.locator("#kb-search-box").fill(words)  # type: ignore[attr-defined]
     page.keyboard.press("Enter")  # type: ignore[attr-defined]
     page.wait_for_url(re.compile(r"/search/\?q="), timeout=15_000)  # type: ignore[attr-defined]
@@ -172,9 +172,9 @@ def test_the_search_page_merges_every_part_of_the_index(page: object, site_url: 
     message.wait_for(timeout=15_000)
     page.wait_for_function("document.querySelector('.pagefind-ui__message').textContent.match(/[0-9]/)")  # type: ignore[attr-defined]
     shown = int(re.search(r"\d+", message.inner_text()).group())  # type: ignore[union-attr]
-    page.goto(site_url, wait_until="networkidle")  # type: ignore[attr-defined]
+    page.goto(site_url)  # type: ignore[attr-defined]
     every = len(page.evaluate(_EVERY_RESULT, ["cluster", True]))  # type: ignore[attr-defined]
-    page.reload(wait_until="networkidle")  # type: ignore[attr-defined]
+    page.reload()  # type: ignore[attr-defined]
     assert shown == every > page.evaluate(_EVERY_RESULT, ["cluster", False])  # type: ignore[attr-defined]
 
 
@@ -187,12 +187,12 @@ def test_without_the_list_of_parts_the_search_page_still_searches_the_first(page
 
 def test_search_for_a_cluster_does_not_return_the_clusters_it_is_a_lead_of(page: object, site_url: str) -> None:
     # The wine cluster's page lists the coffee cluster among its leads; leads are not indexed.
-    page.goto(site_url, wait_until="networkidle")  # type: ignore[attr-defined]
+    page.goto(site_url)  # type: ignore[attr-defined]
     hrefs = page.evaluate(_EVERY_RESULT, ["Coffee", True])  # type: ignore[attr-defined]
     assert any(href.endswith("/clusters/example-coffee-cluster/") for href in hrefs), hrefs
     assert not any(href.endswith("/clusters/example-wine-cluster/") for href in hrefs), hrefs
     # Nor is the sentence that opens the leads on every cluster page ("... most in common with ...").
-    page.reload(wait_until="networkidle")  # type: ignore[attr-defined]
+    page.reload()  # type: ignore[attr-defined]
     hrefs = page.evaluate(_EVERY_RESULT, ["common", True])  # type: ignore[attr-defined]
     assert not any("/clusters/" in href for href in hrefs), hrefs
 

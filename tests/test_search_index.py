@@ -5,12 +5,24 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
+import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cluster_kb.site.search_index import BODY_END, BODY_START, SearchCopies, SearchError, part_sizes, search_copy
+from cluster_kb.site import search_index
+from cluster_kb.site.search_index import (
+    BODY_END,
+    BODY_START,
+    SWITCH_INTERVAL,
+    TAIL_RUNS,
+    SearchCopies,
+    SearchError,
+    part_sizes,
+    search_copy,
+)
 from helpers import indexed_pages, search_parts
 from hypothesis import given
 from hypothesis import strategies as st
@@ -198,6 +210,49 @@ def test_a_build_cuts_each_language_as_planned_from_the_pages_it_will_hand_over(
     copies.index(tmp_path, str(get_executable()), part_pages=3)
     assert [len(_urls(part)) for part in search_parts(tmp_path, "en")] == part_sizes(7, 3) == [3, 2, 2]
     assert [len(_urls(part)) for part in search_parts(tmp_path, "es")] == [3, 1]
+
+
+def test_every_page_is_indexed_whatever_write_to_pagefind_carries_it(tmp_path: Path, copies: SearchCopies) -> None:
+    _clusters(copies, 250)  # pages are written to Pagefind a hundred at a time
+    copies.index(tmp_path, str(get_executable()))
+    assert _urls(tmp_path / "pagefind" / "en") == sorted(f"/clusters/c{n}/" for n in range(250))
+
+
+def test_a_build_indexing_in_the_background_lends_its_threads_the_gil_sooner_and_gives_the_interval_back(
+    tmp_path: Path, copies: SearchCopies
+) -> None:
+    before = sys.getswitchinterval()
+    copies.stream(tmp_path, str(get_executable()))
+    assert sys.getswitchinterval() == min(before, SWITCH_INTERVAL) < 0.005  # Python's default is 5 ms
+    _clusters(copies, 3)
+    copies.index(tmp_path, str(get_executable()))
+    assert sys.getswitchinterval() == before
+    copies.stream(tmp_path, str(get_executable()))
+    copies.close()  # a failed build gives it back too
+    assert sys.getswitchinterval() == before
+
+
+def test_after_the_last_page_the_parts_left_are_indexed_two_at_a_time(
+    tmp_path: Path, copies: SearchCopies, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lock, running, most = threading.Lock(), [0], [0]
+
+    def index_part(executable: str, lang: str, pages: object, output: Path) -> None:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.3)
+        output.mkdir(parents=True)
+        with lock:
+            running[0] -= 1
+
+    monkeypatch.setattr(search_index, "_index_part", index_part)
+    copies.stream(tmp_path, "pagefind", expected={"en": 5, "es": 5, "ca": 5})
+    for lang in ("en", "es", "ca"):  # no part is full: all three are left for the end
+        copies.add(f"{lang}/a/index.html", lang, _page(lang, "A", "<h1>A</h1>"))
+    copies.index(tmp_path, "pagefind")
+    assert most[0] == TAIL_RUNS == 2
+    assert sorted(p.name for p in (tmp_path / "pagefind").iterdir()) == ["ca", "en", "es"]
 
 
 def test_a_build_whose_indexer_fails_publishes_no_bundle_and_says_why(tmp_path: Path, copies: SearchCopies) -> None:
