@@ -232,7 +232,7 @@ def test_a_build_indexing_in_the_background_lends_its_threads_the_gil_sooner_and
     assert sys.getswitchinterval() == before
 
 
-def test_after_the_last_page_the_parts_left_are_indexed_two_at_a_time(
+def test_after_the_last_page_the_parts_left_are_indexed_two_at_a_time_within_one_parts_pages(
     tmp_path: Path, copies: SearchCopies, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     lock, running, most = threading.Lock(), [0], [0]
@@ -247,12 +247,21 @@ def test_after_the_last_page_the_parts_left_are_indexed_two_at_a_time(
             running[0] -= 1
 
     monkeypatch.setattr(search_index, "_index_part", index_part)
-    copies.stream(tmp_path, "pagefind", expected={"en": 5, "es": 5, "ca": 5})
+    copies.stream(tmp_path, "pagefind", part_pages=3, expected={"en": 5, "es": 5, "ca": 5})
     for lang in ("en", "es", "ca"):  # no part is full: all three are left for the end
         copies.add(f"{lang}/a/index.html", lang, _page(lang, "A", "<h1>A</h1>"))
-    copies.index(tmp_path, "pagefind")
+    copies.index(tmp_path, "pagefind", part_pages=3)
     assert most[0] == TAIL_RUNS == 2
     assert sorted(p.name for p in (tmp_path / "pagefind").iterdir()) == ["ca", "en", "es"]
+
+    # Runs at once hold no more pages than one part: Pagefind's memory grows with them.
+    most[0] = 0
+    copies.stream(tmp_path / "two", "pagefind", part_pages=3, expected={"en": 5, "es": 5})
+    for lang in ("en", "es"):  # two parts of 2 pages: 4 is more than a part's 3
+        for name in ("a", "b"):
+            copies.add(f"{lang}/{name}/index.html", lang, _page(lang, name, f"<h1>{name}</h1>"))
+    copies.index(tmp_path / "two", "pagefind", part_pages=3)
+    assert most[0] == 1
 
 
 def test_a_build_whose_indexer_fails_publishes_no_bundle_and_says_why(tmp_path: Path, copies: SearchCopies) -> None:

@@ -13,15 +13,15 @@ one language at 10,000 clusters). So each language's pages, in the order the bui
 are cut into parts of at most :data:`PART_PAGES` pages, one Pagefind run each, and the search page
 merges them (Pagefind's ``mergeIndex``): the first part is ``pagefind/<lang>/``, the others
 ``pagefind/<lang>/part-2/``..., listed in ``pagefind/<lang>/kb-parts.json``. Each extra part costs a
-first search its entry and its WebAssembly file (about 75 KB), so parts are few and large.
+first search its entry and its WebAssembly file (about 75 KB), so parts are few.
 
 A build indexes a part as soon as the build has written its pages, in a background thread, while
 the build writes the next ones (:meth:`SearchCopies.stream`): the indexing runs on another core,
-and what is left after the last page is the last part of each language. The build says how many
-pages each language will have, and its parts shrink towards the end (:func:`part_sizes`), so that
-those last parts are small. A preview indexes
-everything after each rebuild instead (:meth:`SearchCopies.index`), keeping the copies for the
-next one.
+and what is left after the last page is the last part of each language, indexed
+:data:`TAIL_RUNS` at a time. The build says how many pages each language will have, and its parts
+shrink towards the end (:func:`part_sizes`), so that those last parts are small. A preview
+indexes everything after each rebuild instead (:meth:`SearchCopies.index`), keeping the copies
+for the next one.
 
 Why not the ``pagefind`` Python package's ``PagefindIndex``: its service loop sleeps 100 ms before
 reading each answer, about 10 pages a second (an hour for 30,000 pages). :class:`_Service` speaks
@@ -100,15 +100,19 @@ SWITCH_INTERVAL = 0.000_5
 it, while a build indexes in the background: Python's default is 5 ms
 (:func:`sys.setswitchinterval`). The main thread renders pages without a pause, and the indexer's
 threads take the GIL back after every write to Pagefind and every file of a bundle. At 10,000
-clusters, with 5 ms, a part of 3,024 pages took 12-17 s to index during the build (8 s after it) and
-the last page was written at 221 s, the last part indexed 20 s later; with 0.5 ms, 11-12 s, the
-last page at 200 s and the last part 7 s later. The interval is put back when the indexer stops."""
+clusters (site in tmpfs), with 5 ms, a part of 3,024 pages took 12-17 s to index during the build
+(8 s after it), the last page was written at 221 s and the index was done 20 s later; with 0.5 ms
+and the writes batched (below), 11-13 s, the last page at 189-199 s and done 8 s later. The
+interval is put back when the indexer stops."""
 
 TAIL_RUNS = 2
-"""How many Pagefind runs index at once after a build's last page, when the build only waits for
-them: what is left is each language's last part (at 10,000 clusters three parts of 800 pages,
-about 90 MB each; 8 s one after another). While pages are written, one run at a time shares the
-machine with the build; that is when memory peaks (a part of 3,000 pages beside the build's own)."""
+"""How many Pagefind runs may index at once after a build's last page, when the build only waits for
+them: what is left is usually each language's last part (at 10,000 clusters three parts of 800
+pages; 8 s one after another). Runs share the budget of one part's pages (``part_pages``), since
+Pagefind's memory grows with the pages of a run: two parts of 800 are indexed together, two of
+2,000 one after the other. So the tail never holds more than the build did while it wrote pages
+(one run of a full part beside the build): a build whose indexer was behind, with two such runs
+at once, peaked at 1.67 GB instead of 1.1 GB."""
 
 _SEND_BATCH = 100
 """Pages written to Pagefind in one write."""
@@ -275,6 +279,8 @@ class _Indexer:
         self._parts: dict[str, int] = {}  # parts cut, by language
         self._error: SearchError | None = None
         self._stopped = False
+        self._running = threading.Condition()  # guards how many pages are being indexed now
+        self._indexing = 0
         self._queue: queue.SimpleQueue[tuple[str, int, list[tuple[str, bytes]]] | None] | None = None
         self._thread: threading.Thread | None = None
         self._switch = sys.getswitchinterval()
@@ -310,12 +316,19 @@ class _Indexer:
             self._run(*job)
 
     def _run(self, lang: str, number: int, pages: list[tuple[str, bytes]]) -> None:
-        if self._error is not None or self._stopped:
-            return  # the index failed or was abandoned: nothing of it is published
+        with self._running:  # within one part's pages, or alone
+            self._running.wait_for(lambda: not self._indexing or self._indexing + len(pages) <= self._part_pages)
+            self._indexing += len(pages)
         try:
+            if self._error is not None or self._stopped:
+                return  # the index failed or was abandoned: nothing of it is published
             _index_part(self._executable, lang, pages, self._partial(lang) / _part_path(number))
         except SearchError as exc:
             self._error = exc
+        finally:
+            with self._running:
+                self._indexing -= len(pages)
+                self._running.notify_all()
 
     def _wait(self, runs: int = 1) -> None:
         """Let ``runs`` threads index what is queued, and wait for them."""
