@@ -194,11 +194,6 @@ def measure(command: Sequence[str], cwd: Path, log: Path, timeout: float) -> Mea
     return Measured(popen.returncode, seconds, peak, peak_pss, log)
 
 
-def _site_dir(config: Path) -> str:
-    """The ``site_dir`` a configuration written by this bench builds into (relative to its folder)."""
-    return str(yaml.safe_load(config.read_text(encoding="utf-8"))["site_dir"])
-
-
 def settle(site: Path) -> None:
     """Before a measured build, outside its time: remove the site its previous run wrote and flush
     every write to disk. Otherwise a build would pay for emptying a folder of 1.1 GB of pages, and
@@ -243,6 +238,9 @@ def write_config(work: Path, name: str, site_dir: str, **plugin: Any) -> Path:
     return path
 
 
+BASELINE_SITE = "baseline-site"
+
+
 def write_baseline(work: Path, site: SiteContent) -> Path:
     """The same pages for plain mkdocs-material: each page's HTML in a Markdown file, material's search.
 
@@ -261,7 +259,7 @@ def write_baseline(work: Path, site: SiteContent) -> Path:
     config = {
         "INHERIT": os.path.relpath(ROOT / "mkdocs.yml", work),
         "docs_dir": str(docs),
-        "site_dir": "baseline-site",
+        "site_dir": BASELINE_SITE,
         "strict": False,
         "plugins": ["search"],
         "nav": nav,
@@ -469,26 +467,23 @@ def bench_size(
     result.generation_s, result.generated_pages = time.perf_counter() - started, pages
     say(f"n={clusters:,}: {pages:,} pages generated (three languages) in {result.generation_s:.1f} s, without MkDocs")
 
-    builds: dict[str, list[str]] = {
-        "full": [str(BIN / "mkdocs"), "build", "-f", str(write_config(work, "mkdocs-full.yml", "site"))],
-        "one language": [
-            str(BIN / "mkdocs"),
-            "build",
-            "-f",
-            str(write_config(work, "mkdocs-en.yml", "site-en", languages=["en"])),
-        ],
+    def mkdocs(config: Path) -> list[str]:
+        return [str(BIN / "mkdocs"), "build", "-f", str(config)]
+
+    builds: dict[str, tuple[str, list[str]]] = {  # name -> (the site folder it writes, its command)
+        "full": ("site", mkdocs(write_config(work, "mkdocs-full.yml", "site"))),
+        "one language": ("site-en", mkdocs(write_config(work, "mkdocs-en.yml", "site-en", languages=["en"]))),
     }
     if clusters in NO_LEADS_SIZES:
-        no_leads = write_config(work, "mkdocs-no-leads.yml", "site-no-leads", leads=False)
-        builds["no leads"] = [str(BIN / "mkdocs"), "build", "-f", str(no_leads)]
-    builds["baseline"] = [str(BIN / "mkdocs"), "build", "-f", str(write_baseline(work, site))]
+        builds["no leads"] = ("site-no-leads", mkdocs(write_config(work, "mkdocs-no-leads.yml", "site-no-leads", leads=False)))
+    builds["baseline"] = (BASELINE_SITE, mkdocs(write_baseline(work, site)))
     del kb, site
     runs: dict[str, list[Measured]] = {name: [] for name in builds}
     for attempt in range(1, repeat + 1):
-        for name, command in builds.items():
+        for name, (site_dir, command) in builds.items():
             if runs[name] and runs[name][-1].returncode != 0:
                 continue
-            settle(work / _site_dir(Path(command[-1])))
+            settle(work / site_dir)
             run = measure(command, work, work / f"{name.replace(' ', '-')}-{attempt}.log", timeout)
             runs[name].append(run)
             state = f"{run.seconds:.1f} s, {run.peak_rss_bytes / MB:,.0f} MB" if run.returncode == 0 else f"FAILED\n{run.tail()}"

@@ -12,8 +12,8 @@ Pagefind's memory grows with the pages it indexes in one run (about 115 KB a pag
 one language at 10,000 clusters). So each language's pages, in the order the build writes them,
 are cut into parts of at most :data:`PART_PAGES` pages, one Pagefind run each, and the search page
 merges them (Pagefind's ``mergeIndex``): the first part is ``pagefind/<lang>/``, the others
-``pagefind/<lang>/part-2/``..., listed in ``pagefind/<lang>/kb-parts.json``. Each extra part costs a
-first search its entry and its WebAssembly file (about 75 KB), so parts are few.
+``pagefind/<lang>/part-2/``..., listed in ``pagefind/<lang>/kb-parts.json``. Each extra part adds to
+what a first search downloads (its entry and WebAssembly file), so parts are few.
 
 A build indexes a part as soon as the build has written its pages, in a background thread, while
 the build writes the next ones (:meth:`SearchCopies.stream`): the indexing runs on another core,
@@ -78,16 +78,16 @@ PARTS = "kb-parts.json"
 PART_PAGES = 3_500
 """The most pages one Pagefind run indexes. At 10,000 clusters a language has about 10,200 pages,
 cut by a build into parts of 3,036, 3,036, 2,048, 1,280 and 800 (:func:`part_sizes`): Pagefind's
-peak is about 400 MB instead of 1.2 GB, and a first search fetches four more entries and
-WebAssembly files (about 300 KB). Pagefind runs while the build still holds its pages: with parts
-of 5,000 the build's peak came to 1.5 GB."""
+peak is about 400 MB instead of 1.2 GB, and a first search downloaded 513 KB (491 KB with three
+parts). Pagefind runs while the build still holds its pages: with parts of 5,000 the build's peak
+came to 1.5 GB."""
 
 LAST_PART_PAGES = 800
 """The most pages a build leaves for a language's last part, when the language has more pages than
 that. A build writes each page's languages one after another, so every language's last part is cut
-when the last page is written, and Pagefind indexes those parts one after another after it: three
-parts of 3,200 pages took 24 s at 10,000 clusters, three of 800 about 6 s. Smaller last parts would
-mean more parts, each costing a first search about 75 KB."""
+when the last page is written, and Pagefind indexes those parts after it: three parts of 3,200
+pages took 24 s at 10,000 clusters, three of 800 8 s one after another (less :data:`TAIL_RUNS` at
+a time). Smaller last parts would mean more parts for a first search to download."""
 
 PART_GROWTH = 1.6
 """How much larger a build makes each part than the one after it: about how much faster Pagefind
@@ -283,9 +283,10 @@ class _Indexer:
         self._indexing = 0
         self._queue: queue.SimpleQueue[tuple[str, int, list[tuple[str, bytes]]] | None] | None = None
         self._thread: threading.Thread | None = None
-        self._switch = sys.getswitchinterval()
+        self._switch = sys.getswitchinterval()  # Python's, given back when the thread stops
+        self._lowered = min(self._switch, SWITCH_INTERVAL)
         if background:
-            sys.setswitchinterval(min(self._switch, SWITCH_INTERVAL))
+            sys.setswitchinterval(self._lowered)
             self._queue = queue.SimpleQueue()
             self._thread = threading.Thread(target=self._work, name="cluster-kb search index", daemon=True)
             self._thread.start()
@@ -342,7 +343,7 @@ class _Indexer:
             for thread in threads:
                 thread.join()
             self._thread = None
-            if sys.getswitchinterval() == min(self._switch, SWITCH_INTERVAL):  # unless changed since
+            if sys.getswitchinterval() == self._lowered:  # unless changed since
                 sys.setswitchinterval(self._switch)
 
     def finish(self) -> None:
