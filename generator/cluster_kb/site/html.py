@@ -16,11 +16,13 @@ gets the attribute only. A :class:`RenderedPage` carries the page's HTML and its
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -36,6 +38,7 @@ from ..records.models import Citation
 from ..records.text import LANGUAGES
 from . import charts
 from .l10n import catalogue, format_dates, format_partial_date
+from .template_cache import template_cache
 from .urls import in_language, relative
 from .views import (
     BarView,
@@ -174,6 +177,10 @@ class RenderedPage:
 # -- rendering -----------------------------------------------------------------------------------------
 
 
+_MODULE_DIGEST = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+"""What a compiled template also depends on: how this module's extension rewrites its messages."""
+
+
 class _ConstantMessages(Extension):
     """Translates ``_("text")`` once, when a template is compiled for its language.
 
@@ -240,6 +247,8 @@ class Renderer:
         # Imported macros are compiled once per language; `h` reaches the page being rendered.
         env.globals.update(lang=lang, languages=LANGUAGES, h=self._current)
         env.filters["num"] = cat.number
+        # The compiled templates carry this language's messages (_ConstantMessages, in this module).
+        env.bytecode_cache = template_cache(env, (lang, cat.digest, _MODULE_DIGEST))
         return env
 
     # record Markdown, converted once per text for the whole build

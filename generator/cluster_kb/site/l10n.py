@@ -14,6 +14,7 @@ Numbers and dates follow each language's conventions, from the Unicode CLDR data
 from __future__ import annotations
 
 import gettext
+import hashlib
 import io
 from datetime import date
 from functools import cache
@@ -38,6 +39,8 @@ class Catalogue:
     def __init__(self, lang: str) -> None:
         self.lang = lang
         self.translations = _translations(lang)
+        self.digest = _digest(lang)
+        """A digest of the catalogue's file: what templates compiled with its messages depend on."""
         self._numbers: dict[int | float, str] = {}
 
     def gettext(self, message: str) -> str:
@@ -55,6 +58,12 @@ class Catalogue:
 
 def po_path(lang: str) -> Path:
     return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@cache
+def _digest(lang: str) -> str:
+    path = po_path(lang)
+    return hashlib.sha256(path.read_bytes()).hexdigest() if lang != DEFAULT_LANGUAGE else ""
 
 
 @cache

@@ -55,6 +55,7 @@ from .content import SiteContent
 from .html import RenderedPage, Renderer
 from .l10n import catalogue
 from .search_index import PART_PAGES, SearchCopies, SearchError
+from .template_cache import template_cache
 from .urls import in_language, src_uri
 from .views import PageSpec
 
@@ -487,9 +488,9 @@ class ClusterKbPlugin(BasePlugin[_Config]):
 
         env.globals["kb_alternates"] = alternates
         self._fragments = {}  # the theme's parts are rendered anew for every build
-        if self.serving:
-            # MkDocs makes a new environment for every rebuild; the compiled templates stay the same.
-            env.bytecode_cache = self._bytecode
+        # MkDocs makes a new environment for every rebuild; the compiled templates stay the same, in
+        # memory for the preview's rebuilds, on disk from one build to the next.
+        env.bytecode_cache = self._bytecode if self.serving else template_cache(env)
         return env
 
     def on_post_page(self, output: str, *, page: Page, config: Any) -> str:
