@@ -16,13 +16,11 @@ gets the attribute only. A :class:`RenderedPage` carries the page's HTML and its
 
 from __future__ import annotations
 
-import hashlib
 import html
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -177,10 +175,6 @@ class RenderedPage:
 # -- rendering -----------------------------------------------------------------------------------------
 
 
-_MODULE_DIGEST = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
-"""What a compiled template also depends on: how this module's extension rewrites its messages."""
-
-
 class _ConstantMessages(Extension):
     """Translates ``_("text")`` once, when a template is compiled for its language.
 
@@ -247,8 +241,8 @@ class Renderer:
         # Imported macros are compiled once per language; `h` reaches the page being rendered.
         env.globals.update(lang=lang, languages=LANGUAGES, h=self._current)
         env.filters["num"] = cat.number
-        # The compiled templates carry this language's messages (_ConstantMessages, in this module).
-        env.bytecode_cache = template_cache(env, (lang, cat.digest, _MODULE_DIGEST))
+        # The compiled templates carry this language's messages (_ConstantMessages).
+        env.bytecode_cache = template_cache(env, (lang, cat.digest))
         return env
 
     # record Markdown, converted once per text for the whole build

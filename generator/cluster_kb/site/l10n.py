@@ -38,8 +38,7 @@ class Catalogue:
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
-        self.translations = _translations(lang)
-        self.digest = _digest(lang)
+        self.translations, self.digest = _load(lang)
         """A digest of the catalogue's file: what templates compiled with its messages depend on."""
         self._numbers: dict[int | float, str] = {}
 
@@ -61,22 +60,16 @@ def po_path(lang: str) -> Path:
 
 
 @cache
-def _digest(lang: str) -> str:
-    path = po_path(lang)
-    return hashlib.sha256(path.read_bytes()).hexdigest() if lang != DEFAULT_LANGUAGE else ""
-
-
-@cache
-def _translations(lang: str) -> gettext.NullTranslations:
+def _load(lang: str) -> tuple[gettext.NullTranslations, str]:
+    """The language's translations and a digest of its catalogue's file, read once."""
     if lang == DEFAULT_LANGUAGE:
-        return gettext.NullTranslations()
-    path = po_path(lang)
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=lang)
+        return gettext.NullTranslations(), ""
+    source = po_path(lang).read_bytes()
+    catalog = read_po(io.BytesIO(source), locale=lang)
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
+    return gettext.GNUTranslations(buffer), hashlib.sha256(source).hexdigest()
 
 
 @cache

@@ -8,8 +8,9 @@ can write it (nothing else could put code there).
 
 A compiled template is reused only when its source is unchanged (jinja2 compares a checksum of it)
 and its key matches: the template's name and file plus a salt naming everything else that shapes the
-compiled code (jinja2's version, the environment's options, and what the caller adds, such as the
-language whose messages the page templates bake in). The output is the same byte for byte with or
+compiled code (jinja2's version, the environment's options, the source of each extension from
+outside jinja2, and what the caller adds, such as the language whose messages the page templates
+bake in). The output is the same byte for byte with or
 without the cache; a cache that cannot be used (no safe folder, a full disk) is skipped.
 """
 
@@ -17,7 +18,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import sys
 from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
 
 import jinja2
 from jinja2.bccache import Bucket
@@ -57,8 +61,19 @@ def _options(env: jinja2.Environment) -> list[str]:
             "trim_blocks", "lstrip_blocks", "newline_sequence", "keep_trailing_newline", "optimized",
         )),
         *sorted(env.extensions),
+        *(_source_digest(type(extension).__module__) for _, extension in sorted(env.extensions.items())),
         getattr(autoescape, "__qualname__", None) or repr(autoescape),
     ]
+
+
+@cache
+def _source_digest(module: str) -> str:
+    """A digest of the file of an extension's module: an extension rewrites templates as they compile
+    (jinja2's own change only with its version)."""
+    path = getattr(sys.modules.get(module), "__file__", None)
+    if module.split(".")[0] == "jinja2" or path is None:
+        return module
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def template_cache(env: jinja2.Environment, salt: Iterable[str] = (), directory: str | None = None) -> TemplateCache | None:
