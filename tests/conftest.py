@@ -1,10 +1,12 @@
-"""Shared fixtures: the fixture knowledge base, and its site built once per test session."""
+"""Shared fixtures: the fixture knowledge base, its site built once per test session, and the browser."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browsing import launched
 from helpers import FIXTURE_KB, cluster_kb_build
 
 
@@ -21,3 +23,22 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = cluster_kb_build(FIXTURE_KB, site)
     assert result.returncode == 0, result.stdout + result.stderr
     return site
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> pytest.TestReport:
+    """Keep each phase's report on the test (``rep_call``): a shared browser tab is replaced after a failure."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """A real headless Chromium for a module's browser tests (see tests/browsing.py).
+
+    Per module, not per session: Playwright's synchronous API keeps an event loop running in this
+    thread while a browser is open, and other modules' tests call ``asyncio.run``.
+    """
+    with launched() as chromium:
+        yield chromium

@@ -4,7 +4,8 @@ A cluster manager searches for "Bogota" without the accent and reaches the Bogot
 finds no serious or critical WCAG 2 AA violation on any page kind; record pages fit a phone.
 
 Without a local Chromium these tests are skipped with a message saying how to install it; CI sets
-CLUSTER_KB_REQUIRE_BROWSER=1 (see .ci/run), which turns the skip into a failure.
+CLUSTER_KB_REQUIRE_BROWSER=1 (see .ci/run), which turns the skip into a failure. The tabs the
+tests share, and which tests open their own, are explained in tests/browsing.py.
 """
 
 from __future__ import annotations
@@ -21,23 +22,13 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from browsing import DESKTOP, PHONE, WarmTab
 from helpers import serious_violations
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_KB = ROOT / "tests" / "fixtures" / "kb"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 pytestmark = pytest.mark.browser
-
-
-def _chromium() -> str:
-    found = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    if found:
-        return found
-    message = "no Chromium found: install Debian's package with `apt-get install chromium` (or set CHROMIUM=/path)"
-    if os.environ.get("CLUSTER_KB_REQUIRE_BROWSER"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -106,24 +97,39 @@ def mapped_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    executable = _chromium()
-    from playwright.sync_api import sync_playwright
+def desktop(browser: object) -> Iterator[WarmTab]:
+    tab = WarmTab(browser, **DESKTOP)
+    yield tab
+    tab.close()
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+
+@pytest.fixture(scope="module")
+def phone(browser: object) -> Iterator[WarmTab]:
+    tab = WarmTab(browser, **PHONE)
+    yield tab
+    tab.close()
 
 
 @pytest.fixture
-def page(browser: object) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    page = context.new_page()
-    try:
+def page(desktop: WarmTab, request: pytest.FixtureRequest) -> Iterator[object]:
+    """A desktop tab shared with the module's other tests, forgotten between them."""
+    with desktop.lend(request) as page:
         yield page
+
+
+@pytest.fixture
+def phone_page(phone: WarmTab, request: pytest.FixtureRequest) -> Iterator[object]:
+    """A phone-sized tab shared with the module's other phone tests."""
+    with phone.lend(request) as page:
+        yield page
+
+
+@pytest.fixture
+def own_page(browser: object) -> Iterator[object]:
+    """A desktop tab of its own, for a test that listens to or intercepts requests."""
+    context = browser.new_context(**DESKTOP)  # type: ignore[attr-defined]
+    try:
+        yield context.new_page()
     finally:
         context.close()
 
@@ -178,8 +184,9 @@ def test_the_search_page_merges_every_part_of_the_index(page: object, site_url: 
     assert shown == every > page.evaluate(_EVERY_RESULT, ["cluster", False])  # type: ignore[attr-defined]
 
 
-def test_without_the_list_of_parts_the_search_page_still_searches_the_first(page: object, mapped_site_url: str) -> None:
+def test_without_the_list_of_parts_the_search_page_still_searches_the_first(own_page: object, mapped_site_url: str) -> None:
     # A bundle written before parts existed has no kb-parts.json: the page searches it alone.
+    page = own_page
     page.route("**/kb-parts.json", lambda route: route.fulfill(status=404))  # type: ignore[attr-defined]
     hrefs = _search(page, mapped_site_url, "", "Bogota")
     assert any(href.endswith("/territories/bogota/") for href in hrefs), hrefs
@@ -235,16 +242,12 @@ def test_no_serious_accessibility_violation(page: object, site_url: str, path: s
 
 
 @pytest.mark.parametrize("path", ["clusters/example-wine-cluster/", "editions/colombia-2018/", "territories/colombia/"])
-def test_record_pages_fit_a_phone(browser: object, site_url: str, path: str) -> None:
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)  # type: ignore[attr-defined]
-    try:
-        page = context.new_page()
-        page.goto(site_url + path)
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at phone width"
-        assert page.locator("h1").first.is_visible()
-    finally:
-        context.close()
+def test_record_pages_fit_a_phone(phone_page: object, site_url: str, path: str) -> None:
+    page = phone_page
+    page.goto(site_url + path)  # type: ignore[attr-defined]
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")  # type: ignore[attr-defined]
+    assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at phone width"
+    assert page.locator("h1").first.is_visible()  # type: ignore[attr-defined]
 
 
 MAP_TITLES = [("", "Map of the territories"), ("es/", "Mapa de los territorios"), ("ca/", "Mapa dels territoris")]
@@ -270,12 +273,13 @@ def test_the_map_draws_a_marker_per_mapped_territory_and_a_marker_leads_to_its_p
     assert page.locator("article h1").first.inner_text().replace("¶", "").strip() == "Bogotá"  # type: ignore[attr-defined]
 
 
-def test_pages_request_nothing_from_another_host(page: object, mapped_site_url: str) -> None:
+def test_pages_request_nothing_from_another_host(own_page: object, mapped_site_url: str) -> None:
     """No font, script, image or API call leaves the site: it tracks nobody and works offline.
 
     (mkdocs-material asks for ``sitemap.xml`` next to each hreflang link, which 404s on the same
     host; harmless, and it is the theme's own behaviour.)
     """
+    page = own_page
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))  # type: ignore[attr-defined]
     for path in (

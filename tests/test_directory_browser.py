@@ -7,14 +7,14 @@ knowledge base of test_directory.py. Served on loopback, it is filtered by click
 through the URL and the back button, checked against counts computed in Python from the knowledge
 base, checked by axe-core at desktop and phone width, and fed hostile record names.
 
-Without /usr/bin/chromium these tests are skipped; with CLUSTER_KB_REQUIRE_BROWSER set, they fail.
+Without Chromium these tests are skipped; with CLUSTER_KB_REQUIRE_BROWSER set, they fail. The tabs the
+tests share, and which tests open their own, are explained in tests/browsing.py.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import jinja2
 import pytest
+from browsing import DESKTOP, PHONE, WarmTab
 from cluster_kb.knowledge import KnowledgeBase, load_knowledge_base
 from cluster_kb.outputs.directory import DIRECTORY_PATH, directory_json
 from helpers import WCAG_TAGS, serious_violations
@@ -34,8 +35,6 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "generator" / "cluster_kb" / "site"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 EXTRA_CLUSTERS = 230
 """Plain clusters in Norway, so the unfiltered list needs "show more" twice (steps of 100)."""
 
@@ -137,15 +136,6 @@ def material_sheets() -> list[Path]:
     return sheets
 
 
-def _chromium() -> str:
-    if Path(CHROMIUM).exists():
-        return CHROMIUM
-    message = f"no Chromium at {CHROMIUM}: install Debian's package with `apt-get install chromium`"
-    if os.environ.get("CLUSTER_KB_REQUIRE_BROWSER"):
-        pytest.fail(message)
-    pytest.skip(message)
-
-
 def write_harness(site: Path, kb: KnowledgeBase, *, data_url: str | None = None, theme: bool = True) -> None:
     """The directory's pieces as a site: /clusters/, /es/clusters/, /ca/clusters/, assets and data."""
     assets = site / "assets" / "cluster-kb"
@@ -229,19 +219,6 @@ def plain_url(kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory) -> It
     yield from serve(site)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    executable = _chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
 class Watched:
     """A page that records every dialog (alert, confirm) and every script error."""
 
@@ -250,21 +227,44 @@ class Watched:
         self.dialogs: list[str] = []
         self.errors: list[str] = []
         page.on("dialog", self._dialog)
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("pageerror", self._error)
 
     def _dialog(self, dialog: Any) -> None:
         self.dialogs.append(dialog.message)
         dialog.dismiss()
 
+    def _error(self, error: Any) -> None:
+        self.errors.append(str(error))
+
+    def stop(self) -> None:
+        """Stop watching: the tab outlives the test."""
+        self.page.remove_listener("dialog", self._dialog)
+        self.page.remove_listener("pageerror", self._error)
+
+
+@pytest.fixture(scope="module")
+def desktop(browser: Any) -> Iterator[WarmTab]:
+    tab = WarmTab(browser, **DESKTOP)
+    yield tab
+    tab.close()
+
+
+@pytest.fixture(scope="module")
+def phone(browser: Any) -> Iterator[WarmTab]:
+    tab = WarmTab(browser, **PHONE)
+    yield tab
+    tab.close()
+
 
 @pytest.fixture
-def watched(browser: Any) -> Iterator[Watched]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    watched = Watched(context.new_page())
-    try:
-        yield watched
-    finally:
-        context.close()
+def watched(desktop: WarmTab, request: pytest.FixtureRequest) -> Iterator[Watched]:
+    """A desktop tab shared with the module's other tests (tests/browsing.py), watched afresh for each."""
+    with desktop.lend(request) as page:
+        watched = Watched(page)
+        try:
+            yield watched
+        finally:
+            watched.stop()
     assert watched.errors == []
     assert watched.dialogs == []
 
@@ -272,6 +272,12 @@ def watched(browser: Any) -> Iterator[Watched]:
 @pytest.fixture
 def page(watched: Watched) -> Any:
     return watched.page
+
+
+@pytest.fixture
+def phone_page(phone: WarmTab, request: pytest.FixtureRequest) -> Iterator[Any]:
+    with phone.lend(request) as page:
+        yield page
 
 
 # -- reading the page ------------------------------------------------------------------------------
@@ -548,30 +554,26 @@ def test_no_serious_accessibility_violation_on_a_desktop(
 
 @pytest.mark.parametrize("themed", [True, False])
 def test_fits_a_phone_with_no_serious_accessibility_violation(
-    browser: Any, kb: KnowledgeBase, site_url: str, plain_url: str, themed: bool
+    phone_page: Any, kb: KnowledgeBase, site_url: str, plain_url: str, themed: bool
 ) -> None:
+    page = phone_page
     site_url = site_url if themed else plain_url
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
-    try:
-        page = context.new_page()
-        open_directory(page, site_url + "clusters/")
-        overflow = "document.documentElement.scrollWidth - window.innerWidth"
-        # The facets start folded away on a phone, so the results come first.
-        assert page.evaluate("!document.querySelector('.kb-dir-panel').open")
-        assert page.evaluate(overflow) <= 0
-        assert _serious(page) == []
-        page.locator(".kb-dir-summary").tap()
-        assert page.locator('input[value="colombia"]').is_visible()
-        # Stacked: every facet as wide as the panel, none beside another.
-        boxes = page.eval_on_selector_all(".kb-dir-facet", "els => els.map(e => e.getBoundingClientRect().left)")
-        assert len(set(boxes)) == 1, boxes
-        assert page.evaluate(overflow) <= 0
-        page.locator('label:has(input[value="colombia"])').tap()
-        check_state(page, kb, site_url, {"territory": {"colombia"}})
-        assert page.evaluate(overflow) <= 0
-        assert _serious(page) == []
-    finally:
-        context.close()
+    open_directory(page, site_url + "clusters/")
+    overflow = "document.documentElement.scrollWidth - window.innerWidth"
+    # The facets start folded away on a phone, so the results come first.
+    assert page.evaluate("!document.querySelector('.kb-dir-panel').open")
+    assert page.evaluate(overflow) <= 0
+    assert _serious(page) == []
+    page.locator(".kb-dir-summary").tap()
+    assert page.locator('input[value="colombia"]').is_visible()
+    # Stacked: every facet as wide as the panel, none beside another.
+    boxes = page.eval_on_selector_all(".kb-dir-facet", "els => els.map(e => e.getBoundingClientRect().left)")
+    assert len(set(boxes)) == 1, boxes
+    assert page.evaluate(overflow) <= 0
+    page.locator('label:has(input[value="colombia"])').tap()
+    check_state(page, kb, site_url, {"territory": {"colombia"}})
+    assert page.evaluate(overflow) <= 0
+    assert _serious(page) == []
 
 
 def test_hostile_names_show_as_text(watched: Watched, site_url: str) -> None:

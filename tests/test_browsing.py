@@ -1,0 +1,81 @@
+"""The browser tab the browser tests share (tests/browsing.py) forgets each test, and a failure ends it."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from browsing import DESKTOP, WarmTab
+
+pytestmark = pytest.mark.browser
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("origin")
+    (folder / "index.html").write_text("<!doctype html><title>t</title><p>page</p>", encoding="utf-8")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _after(outcome: str | None) -> SimpleNamespace:
+    """A stand-in for a fixture's ``request`` whose test ended so (``None``: it never ran)."""
+    node = SimpleNamespace()
+    if outcome is not None:
+        node.rep_call = SimpleNamespace(failed=outcome == "failed")
+    return SimpleNamespace(node=node)
+
+
+def test_a_passed_test_leaves_the_same_tab_with_nothing_remembered(browser: object, origin: str, tmp_path: Path) -> None:
+    tab = WarmTab(browser, **DESKTOP)
+    try:
+        request = _after("passed")
+        with tab.lend(request) as page:  # type: ignore[arg-type]
+            page.goto(origin)
+            page.evaluate("() => { localStorage.setItem('k', 'v'); sessionStorage.setItem('k', 'v'); }")
+            page.context.add_cookies([{"name": "c", "value": "1", "url": origin}])
+            page.set_viewport_size({"width": 400, "height": 300})
+        with tab.lend(request) as again:  # type: ignore[arg-type]
+            assert again is page and tab.opened == 1
+            again.goto(origin)
+            assert again.evaluate("() => [localStorage.getItem('k'), sessionStorage.getItem('k')]") == [None, None]
+            assert again.context.cookies() == []
+            assert again.viewport_size == DESKTOP["viewport"]
+    finally:
+        tab.close()
+
+
+@pytest.mark.parametrize("outcome", ["failed", None])
+def test_a_failed_or_unfinished_test_closes_its_tab(browser: object, origin: str, outcome: str | None) -> None:
+    tab = WarmTab(browser, **DESKTOP)
+    try:
+        with tab.lend(_after(outcome)) as page:  # type: ignore[arg-type]
+            page.goto(origin)
+        assert page.is_closed()
+        with tab.lend(_after("passed")) as fresh:  # type: ignore[arg-type]
+            assert fresh is not page and tab.opened == 2
+    finally:
+        tab.close()
+
+
+def test_an_exception_inside_the_loan_closes_the_tab(browser: object, origin: str) -> None:
+    tab = WarmTab(browser, **DESKTOP)
+    with pytest.raises(RuntimeError), tab.lend(_after("passed")) as page:  # type: ignore[arg-type]
+        page.goto(origin)
+        raise RuntimeError("the test broke")
+    assert page.is_closed() and tab.page is None
