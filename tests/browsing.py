@@ -1,4 +1,4 @@
-"""A real headless Chromium per test module, and browser tabs kept open between its tests.
+"""A real headless Chromium per test module, browser tabs kept open between its tests, and a folder served.
 
 Debian's ``chromium`` drives the browser tests (no browser download works here). Without it the
 tests are skipped with a message saying how to install it; CI sets CLUSTER_KB_REQUIRE_BROWSER=1
@@ -15,10 +15,14 @@ JavaScript), opens its own context: a shared tab would hide what the HTTP cache 
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -53,6 +57,35 @@ def launched() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class _NoStoreHandler(_QuietHandler):
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+
+@contextmanager
+def served(folder: Path, *, no_store: bool = False) -> Iterator[str]:
+    """``folder`` served on loopback while the block runs: its address, ending in ``/``.
+
+    The server answers from the folder as it is at each request, so it may be started before the
+    folder is written (a build that needs its own address). ``no_store`` tells the browser to cache
+    nothing, so every load asks the server again.
+    """
+    handler = functools.partial(_NoStoreHandler if no_store else _QuietHandler, directory=str(folder))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 class WarmTab:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browsing import launched
+from browsing import DESKTOP, PHONE, WarmTab, launched
 from helpers import FIXTURE_KB, cluster_kb_build
 
 
@@ -42,3 +42,33 @@ def browser() -> Iterator[object]:
     """
     with launched() as chromium:
         yield chromium
+
+
+@pytest.fixture(scope="module")
+def desktop(browser: object) -> Iterator[WarmTab]:
+    """The module's desktop tab, lent to one test at a time."""
+    tab = WarmTab(browser, **DESKTOP)
+    yield tab
+    tab.close()
+
+
+@pytest.fixture(scope="module")
+def phone(browser: object) -> Iterator[WarmTab]:
+    """The module's phone-sized tab, lent to one test at a time."""
+    tab = WarmTab(browser, **PHONE)
+    yield tab
+    tab.close()
+
+
+@pytest.fixture
+def page(desktop: WarmTab, request: pytest.FixtureRequest) -> Iterator[object]:
+    """A desktop tab shared with the module's other tests, forgotten between them."""
+    with desktop.lend(request) as page:
+        yield page
+
+
+@pytest.fixture
+def phone_page(phone: WarmTab, request: pytest.FixtureRequest) -> Iterator[object]:
+    """A phone-sized tab shared with the module's other phone tests."""
+    with phone.lend(request) as page:
+        yield page

@@ -10,19 +10,16 @@ tests share, and which tests open their own, are explained in tests/browsing.py.
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from browsing import DESKTOP, PHONE, WarmTab
+from browsing import DESKTOP, served
 from helpers import serious_violations
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,21 +28,13 @@ FIXTURE_KB = ROOT / "tests" / "fixtures" / "kb"
 pytestmark = pytest.mark.browser
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 def _build_and_serve(content: Path, site: Path, config: Path = ROOT / "mkdocs.yml") -> Iterator[str]:
     """``content`` built by the real command into ``site`` and served on loopback at its ``site_url``.
 
     The server starts first so the build knows its address (``SITE_URL``, as the Pages workflow
     sets it): absolute links (canonical, hreflang) then point at the site being tested.
     """
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
-    try:
+    with served(site) as url:
         result = subprocess.run(
             [
                 *(sys.executable, "-m", "cluster_kb", "build", "--content", str(content), "--site-dir", str(site)),
@@ -54,12 +43,7 @@ def _build_and_serve(content: Path, site: Path, config: Path = ROOT / "mkdocs.ym
             cwd=ROOT, capture_output=True, text=True, check=False, env={**os.environ, "SITE_URL": url},
         )
         assert result.returncode == 0, result.stdout + result.stderr
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
         yield url
-        server.shutdown()
-    finally:
-        server.server_close()
 
 
 PART_PAGES = 10
@@ -87,34 +71,6 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         encoding="utf-8",
     )
     yield from _build_and_serve(content, work / "site", config)
-
-
-@pytest.fixture(scope="module")
-def desktop(browser: object) -> Iterator[WarmTab]:
-    tab = WarmTab(browser, **DESKTOP)
-    yield tab
-    tab.close()
-
-
-@pytest.fixture(scope="module")
-def phone(browser: object) -> Iterator[WarmTab]:
-    tab = WarmTab(browser, **PHONE)
-    yield tab
-    tab.close()
-
-
-@pytest.fixture
-def page(desktop: WarmTab, request: pytest.FixtureRequest) -> Iterator[object]:
-    """A desktop tab shared with the module's other tests, forgotten between them."""
-    with desktop.lend(request) as page:
-        yield page
-
-
-@pytest.fixture
-def phone_page(phone: WarmTab, request: pytest.FixtureRequest) -> Iterator[object]:
-    """A phone-sized tab shared with the module's other phone tests."""
-    with phone.lend(request) as page:
-        yield page
 
 
 @pytest.fixture

@@ -13,19 +13,16 @@ tests share, and which tests open their own, are explained in tests/browsing.py.
 
 from __future__ import annotations
 
-import functools
 import json
 import shutil
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import jinja2
 import pytest
-from browsing import DESKTOP, PHONE, WarmTab
+from browsing import WarmTab, served
 from cluster_kb.knowledge import KnowledgeBase, load_knowledge_base
 from cluster_kb.outputs.directory import DIRECTORY_PATH, directory_json
 from helpers import WCAG_TAGS, serious_violations
@@ -172,33 +169,6 @@ def write_harness(site: Path, kb: KnowledgeBase, *, data_url: str | None = None,
         )
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@functools.cache
-def _no_cache() -> type[SimpleHTTPRequestHandler]:
-    class Handler(_QuietHandler):
-        def end_headers(self) -> None:
-            self.send_header("Cache-Control", "no-store")
-            super().end_headers()
-
-    return Handler
-
-
-def serve(site: Path) -> Iterator[str]:
-    handler = functools.partial(_no_cache(), directory=str(site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     return load_knowledge_base(write_test_kb(tmp_path_factory.mktemp("kb") / "kb", extra_clusters=EXTRA_CLUSTERS))
@@ -208,7 +178,8 @@ def kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
 def site_url(kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     site = tmp_path_factory.mktemp("harness") / "site"
     write_harness(site, kb)
-    yield from serve(site)
+    with served(site, no_store=True) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -216,7 +187,8 @@ def plain_url(kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory) -> It
     """The same pages without the theme: the directory's own style sheet alone."""
     site = tmp_path_factory.mktemp("plain") / "site"
     write_harness(site, kb, theme=False)
-    yield from serve(site)
+    with served(site, no_store=True) as url:
+        yield url
 
 
 class Watched:
@@ -242,20 +214,6 @@ class Watched:
         self.page.remove_listener("pageerror", self._error)
 
 
-@pytest.fixture(scope="module")
-def desktop(browser: Any) -> Iterator[WarmTab]:
-    tab = WarmTab(browser, **DESKTOP)
-    yield tab
-    tab.close()
-
-
-@pytest.fixture(scope="module")
-def phone(browser: Any) -> Iterator[WarmTab]:
-    tab = WarmTab(browser, **PHONE)
-    yield tab
-    tab.close()
-
-
 @pytest.fixture
 def watched(desktop: WarmTab, request: pytest.FixtureRequest) -> Iterator[Watched]:
     """A desktop tab shared with the module's other tests (tests/browsing.py), watched afresh for each."""
@@ -272,12 +230,6 @@ def watched(desktop: WarmTab, request: pytest.FixtureRequest) -> Iterator[Watche
 @pytest.fixture
 def page(watched: Watched) -> Any:
     return watched.page
-
-
-@pytest.fixture
-def phone_page(phone: WarmTab, request: pytest.FixtureRequest) -> Iterator[Any]:
-    with phone.lend(request) as page:
-        yield page
 
 
 # -- reading the page ------------------------------------------------------------------------------
@@ -641,7 +593,7 @@ def test_when_the_data_cannot_load_the_static_list_stays(browser: Any, kb: Knowl
     context = browser.new_context()
     try:
         page = context.new_page()
-        for url in serve(site):
+        with served(site, no_store=True) as url:
             page.goto(url + "clusters/")
             page.wait_for_selector("#kb-directory[data-ready='error']", state="attached")
             assert page.locator("#kb-directory-static").is_visible()
