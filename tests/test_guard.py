@@ -175,11 +175,16 @@ def test_force_never_replaces_a_folder_holding_a_git_repository(checkout: Path, 
     assert snapshot(checkout.parent) == before
 
 
-def test_a_previous_build_is_recognised_and_replaced(checkout: Path) -> None:
+def test_an_empty_folder_may_be_built_into(checkout: Path) -> None:
+    (checkout / "site").mkdir()
+    assert build_command._foreign(Path("site"), force=False) is None
+    (checkout / "site" / "mine.txt").write_text("kept\n", "utf-8")
+    assert "holds files that are not a previous build" in (build_command._foreign(Path("site"), force=False) or "")
+
+
+def test_a_previous_build_is_recognised_and_replaced(checkout: Path, built_site: Path) -> None:
     site = checkout / "site"
-    site.mkdir()  # an empty folder is fine
-    first = run_build(checkout, "--site-dir", "site")
-    assert first.returncode == 0, first.stdout + first.stderr
+    shutil.copytree(built_site, site)  # the session's build of the same content: a previous build
     marker = (site / build_command.MARKER).read_text("utf-8")
     assert marker.startswith("Written by `cluster-kb build`") and "cluster-kb " in marker.splitlines()[-1]
     (site / "stray.html").write_text("left over\n", "utf-8")
