@@ -352,18 +352,16 @@ def run_match(kb: Path, *args: str, hashseed: str = "0", cwd: Path | None = None
     )
 
 
+# One real process per way out: a plan (of an edition, of two territories), a usage error found by
+# argparse and one found in the content. Every format and every usage error is covered in process
+# above, and the real json and ics output below; a process of its own each would only add startups.
 @pytest.mark.parametrize(
     ("args", "code"),
     [
         (["--edition", "colombia-2018"], 0),
-        (["--edition", "colombia-2018", "--format", "json"], 0),
-        (["--edition", "colombia-2018", "--format", "csv"], 0),
-        (["--edition", "colombia-2018", "--format", "ics"], 0),
-        (["--host", "catalonia", "--invited", "norway", "--format", "json"], 0),
-        (["--host", "catalonia", "--invited", "catalonia"], 2),
-        (["--host", "atlantis", "--invited", "colombia"], 2),
+        (["--host", "catalonia", "--invited", "norway", "--format", "csv"], 0),
         (["--edition", "colombia-2018", "--per-cluster", "0"], 2),
-        (["--host", "catalonia", "--invited", "colombia", "--format", "ics"], 2),
+        (["--host", "atlantis", "--invited", "colombia"], 2),
     ],
 )
 def test_a_real_process_gives_the_same_exit_codes(kb: Path, args: list[str], code: int) -> None:
