@@ -373,7 +373,7 @@ def home_view(kb: KnowledgeBase) -> HomeView:
             link(kb.territories[latest.record.host]),
             tuple(link(kb.territories[t]) for t in latest.record.invited),
         ),
-        data=tuple((k.folder, f"data/{k.folder}.csv") for k in KINDS),
+        data=tuple((k.plural, f"data/{k.folder}.csv") for k in KINDS),
         kinds=tuple((k.folder, k.title) for k in KINDS),
     )
 
