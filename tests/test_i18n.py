@@ -124,6 +124,10 @@ def test_the_theme_speaks_the_page_language(built_site: Path) -> None:
     ca = (built_site / "ca" / "index.html").read_text(encoding="utf-8")
     assert 'aria-label="Cabecera"' in es and 'aria-label="Capçalera"' in ca  # material's own words
     assert "Buenas prácticas de clústeres" in es and "Bones pràctiques de clústers" in ca  # the site's name
+    # The footer too: material writes "Made with" in English whatever the language.
+    footers = [" ".join(re.sub(r"<[^>]+>", " ", html[html.index('<div class="md-copyright">') :]).split()) for html in (es, ca)]
+    assert footers[0].startswith("Hecho con Material for MkDocs"), footers
+    assert footers[1].startswith("Fet amb Material for MkDocs"), footers
     assert ">Clústeres<" in re.sub(r"\s+", "", es.replace("\n", "")).replace("Clústeres", ">Clústeres<") or "Clústeres" in es
 
 

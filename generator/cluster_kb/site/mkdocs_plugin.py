@@ -466,6 +466,7 @@ class ClusterKbPlugin(BasePlugin[_Config]):
                 "search_label": cat.gettext("Search the knowledge base"),
                 "search_placeholder": cat.gettext("Search"),
                 "language_label": cat.gettext("Language"),
+                "made_with": cat.gettext("Made with"),  # the theme's footer: "Made with Material for MkDocs"
                 "problems": [format_problem(p, self.content_dir.parent if self.content_dir else None) for p in self.problems],
                 "problems_title": cat.gettext("The content has problems; this preview shows the last valid version"),
             }
