@@ -203,3 +203,16 @@ def test_new_refuses_a_name_it_cannot_place(kb_copy: Path, capsys: pytest.Captur
     code, _, err = _new(kb_copy, capsys, "--territory", "Atlantis Nova")
     assert code == 2
     assert err.rstrip().endswith("for a new territory, write its id: 'atlantis-nova'")
+
+
+def test_checking_records_starts_without_the_matchmaking_libraries() -> None:
+    """``validate`` never plans a meeting: numpy and scipy stay unloaded, so a contributor's check starts sooner."""
+    code = (
+        "import sys\n"
+        "from cluster_kb.commands import cli\n"
+        "assert cli.main(['validate', sys.argv[1]]) == 0\n"
+        "print(sorted(name for name in ('numpy', 'scipy') if name in sys.modules))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code, str(FIXTURE)], capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[-1] == "[]"

@@ -50,9 +50,11 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
+# numpy is imported by the functions that compute plans and leads, so that the commands that never
+# do (validate, new, schema, a usage error) start without it.
 if TYPE_CHECKING:
+    import numpy as np
+
     from .base import KnowledgeBase
 
 __all__ = [
@@ -465,6 +467,7 @@ class MatchIndex:
         self, rows: Sequence[str], cols: Sequence[str], cooperation: dict[str, dict[str, tuple[str, ...]]] | None = None
     ) -> np.ndarray:
         """The affinity of every ``(row, col)`` pair at once, as integers (the same definition, vectorised)."""
+        import numpy as np
         w = self.weights
         sectors = {sid: i for i, sid in enumerate(self.sector_order)}
         for cid in (*rows, *cols):
@@ -737,6 +740,7 @@ def solve_b_matching(
     nearly every augmenting path's cost distinct, one phase per meeting: at 1,000 x 1,000 it took
     2,500 phases and 50 s instead of 34 phases and under 1 s.
     """
+    import numpy as np
     from scipy.sparse import csr_array
     from scipy.sparse.csgraph import dijkstra, maximum_flow
 
@@ -873,6 +877,7 @@ def greedy_b_matching(
     capacity: int,
 ) -> np.ndarray:
     """The comparison line only: take pairs by descending weight while both have room. Not optimal."""
+    import numpy as np
     ii = np.asarray(left, dtype=np.int64)
     jj = np.asarray(right, dtype=np.int64)
     w = np.asarray(weight, dtype=np.int64)
@@ -1151,6 +1156,7 @@ def plan_meetings(
     Cooperation recorded in follow-ups counts against a pair: of editions before ``edition`` when
     it is given, of every edition otherwise (a meeting being planned now).
     """
+    import numpy as np
     if isinstance(per_cluster, bool) or not isinstance(per_cluster, int) or per_cluster < 1:
         raise MatchError(f"meetings per cluster must be 1 or more, not {per_cluster!r}")
     invited = tuple(dict.fromkeys(invited))
@@ -1231,6 +1237,7 @@ def _shortfalls(
     per_cluster: int,
     cooperation: dict[str, dict[str, tuple[str, ...]]],
 ) -> list[Shortfall]:
+    import numpy as np
     deg_h = np.bincount(ii[used], minlength=len(host_ids))
     deg_i = np.bincount(jj[used], minlength=len(invited_ids))
     met = {(int(a), int(b)) for a, b in zip(ii[used], jj[used], strict=True)}
