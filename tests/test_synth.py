@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -86,6 +87,8 @@ def test_same_seed_is_reproducible_in_a_fresh_interpreter(tmp_path: Path) -> Non
     code = "import sys; from cluster_kb.synth import write_knowledge_base as w; w(sys.argv[1], 25)"
     for name, hashseed in (("x", "1"), ("y", "2")):
         env = {"PYTHONHASHSEED": hashseed, "PATH": "/usr/bin:/bin"}
+        # Where bytecode goes (make test keeps it in the venv): the only settings taken from outside.
+        env.update({k: os.environ[k] for k in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX") if k in os.environ})
         subprocess.run([sys.executable, "-c", code, str(tmp_path / name)], check=True, env=env, cwd=Path(__file__).parents[1])
     assert _tree(tmp_path / "x") == _tree(tmp_path / "y")
 
