@@ -126,8 +126,16 @@ HOSTILE_NAME = "Evil <script>alert(1)</script> </title><img src=x onerror=alert(
 HOSTILE_SUMMARY = "Hi <script>alert(3)</script> [click](javascript:alert(4)) <img src=x onerror=alert(5)>"
 
 
+HOSTILE_MARKDOWN = ":smile: ++ctrl+alt+del++ www.example.org https://example.org/x"
+
+
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Hostile record text, built with the Markdown extensions that would do most with it enabled.
+
+    The wine cluster carries HTML and script; the coffee cluster carries what pymdownx's
+    magiclink, emoji and keys would turn into a link, a CDN image or <kbd> markup.
+    """
     root = tmp_path_factory.mktemp("hostile")
     kb = copy_kb(root)
     path = kb / "clusters" / "example-wine-cluster.yaml"
@@ -136,8 +144,19 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     text = text.replace("summary: A synthetic wine cluster.", f"summary: {json.dumps(HOSTILE_SUMMARY)}")
     text = text.replace("title: Joint strategy sessions", "title: '<b onmouseover=alert(6)>Joint</b>'")
     path.write_text(text, encoding="utf-8")
+    path = kb / "clusters" / "example-coffee-cluster.yaml"
+    text = path.read_text(encoding="utf-8").replace("name: Example Coffee Cluster", f"name: {json.dumps(HOSTILE_MARKDOWN)}")
+    path.write_text(f"{text}summary: {json.dumps(HOSTILE_MARKDOWN)}\n", encoding="utf-8")
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.replace("docs_dir: docs", f"docs_dir: {ROOT / 'docs'}")
+    config = config.replace(
+        "markdown_extensions:\n",
+        "markdown_extensions:\n  - pymdownx.magiclink\n  - pymdownx.keys\n  - pymdownx.emoji\n",
+    )
+    assert "pymdownx.magiclink" in config
+    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
     site = root / "site"
-    result = cluster_kb_build(kb, site)
+    result = cluster_kb_build(kb, site, "--config-file", str(root / "mkdocs.yml"))
     assert result.returncode == 0, result.stdout + result.stderr
     return site
 
@@ -186,28 +205,9 @@ def test_hostile_record_text_never_reaches_a_page_as_markup(hostile_site: Path) 
     assert '<p>Hi  <a rel="noopener noreferrer nofollow">click</a> </p>' in page
 
 
-HOSTILE_MARKDOWN = ":smile: ++ctrl+alt+del++ www.example.org https://example.org/x"
-
-
-def test_record_text_is_safe_whatever_mkdocs_yml_enables(tmp_path: Path) -> None:
+def test_record_text_is_safe_whatever_mkdocs_yml_enables(hostile_site: Path) -> None:
     """pymdownx's magiclink, emoji and keys would make a name a link, a CDN image or <kbd> markup."""
-    kb = copy_kb(tmp_path)
-    path = kb / "clusters" / "example-wine-cluster.yaml"
-    text = path.read_text(encoding="utf-8").replace("name: Example Wine Cluster", f"name: {json.dumps(HOSTILE_MARKDOWN)}")
-    hostile = text.replace("summary: A synthetic wine cluster.", f"summary: {json.dumps(HOSTILE_MARKDOWN)}")
-    path.write_text(hostile, encoding="utf-8")
-    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    config = config.replace("docs_dir: docs", f"docs_dir: {ROOT / 'docs'}")
-    config = config.replace(
-        "markdown_extensions:\n",
-        "markdown_extensions:\n  - pymdownx.magiclink\n  - pymdownx.keys\n  - pymdownx.emoji\n",
-    )
-    assert "pymdownx.magiclink" in config
-    (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
-    site = tmp_path / "site"
-    result = cluster_kb_build(kb, site, "--config-file", str(tmp_path / "mkdocs.yml"))
-    assert result.returncode == 0, result.stdout + result.stderr
-    body = article((site / "clusters" / "example-wine-cluster" / "index.html").read_text(encoding="utf-8"))
+    body = article((hostile_site / "clusters" / "example-coffee-cluster" / "index.html").read_text(encoding="utf-8"))
     assert "<kbd" not in body and "<img" not in body and 'class="twemoji"' not in body
     assert f"<h1>{HOSTILE_MARKDOWN}</h1>" in body
     assert f"<p>{HOSTILE_MARKDOWN}</p>" in body
