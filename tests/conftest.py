@@ -18,9 +18,15 @@ def fixture_kb() -> Path:
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The fixture knowledge base built by the real ``cluster-kb build`` into a temporary folder."""
-    site = tmp_path_factory.mktemp("built") / "site"
-    result = cluster_kb_build(FIXTURE_KB, site)
+    """The fixture knowledge base built by the real ``cluster-kb build`` into a temporary folder.
+
+    The build has a temporary folder of its own (``TMPDIR``, beside the site, named ``tmp``), so
+    it starts with no compiled templates kept: tests/test_template_cache.py reads what it left.
+    """
+    root = tmp_path_factory.mktemp("built")
+    (root / "tmp").mkdir()
+    site = root / "site"
+    result = cluster_kb_build(FIXTURE_KB, site, env={"TMPDIR": str(root / "tmp")})
     assert result.returncode == 0, result.stdout + result.stderr
     return site
 

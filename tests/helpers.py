@@ -26,9 +26,12 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
     return subprocess.run(list(args), cwd=ROOT, env=full_env, capture_output=True, text=True, check=False)
 
 
-def cluster_kb_build(content: Path, site_dir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+def cluster_kb_build(
+    content: Path, site_dir: Path, *extra: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """``cluster-kb build --content CONTENT --site-dir SITE_DIR``, as a user runs it."""
-    return run(sys.executable, "-m", "cluster_kb", "build", "--content", str(content), "--site-dir", str(site_dir), *extra)
+    command = [sys.executable, "-m", "cluster_kb", "build", "--content", str(content), "--site-dir", str(site_dir), *extra]
+    return run(*command, env=env)
 
 
 def mkdocs_build(content: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:

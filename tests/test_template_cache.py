@@ -28,21 +28,19 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.slow
-def test_a_build_with_compiled_templates_kept_is_the_same_byte_for_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # jinja2's default folder is in the temporary folder: TMPDIR gives each build here a fresh one.
-    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
-    (tmp_path / "tmp").mkdir()
-    cold = cluster_kb_build(FIXTURE_KB, tmp_path / "cold")
-    assert cold.returncode == 0, cold.stdout + cold.stderr
-    (cache,) = (tmp_path / "tmp").iterdir()
+def test_a_build_with_compiled_templates_kept_is_the_same_byte_for_byte(built_site: Path, tmp_path: Path) -> None:
+    # The session's build started with an empty temporary folder of its own (conftest.py): jinja2's
+    # default cache folder is there, holding what that first build compiled.
+    temporary = built_site.parent / "tmp"
+    (cache,) = temporary.iterdir()
     assert cache.name == f"_jinja2-cache-{os.getuid()}"
     assert stat.S_IMODE(cache.stat().st_mode) == 0o700  # no one else can put code there
     kept = {path.name: path.stat().st_mtime_ns for path in cache.iterdir()}
     assert kept, "the first build keeps its compiled templates"
-    warm = cluster_kb_build(FIXTURE_KB, tmp_path / "warm")
+    warm = cluster_kb_build(FIXTURE_KB, tmp_path / "warm", env={"TMPDIR": str(temporary)})
     assert warm.returncode == 0, warm.stdout + warm.stderr
     assert {path.name: path.stat().st_mtime_ns for path in cache.iterdir()} == kept  # nothing compiled anew
-    assert _tree(tmp_path / "warm") == _tree(tmp_path / "cold")
+    assert _tree(tmp_path / "warm") == _tree(built_site)
 
 
 def _env(folder: Path, source: str, salt: tuple[str, ...]) -> jinja2.Environment:
