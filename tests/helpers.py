@@ -40,6 +40,18 @@ def mkdocs_build(content: Path, site_dir: Path) -> subprocess.CompletedProcess[s
     return run(mkdocs, "build", "--strict", "--site-dir", str(site_dir), env={"CLUSTER_KB_CONTENT": str(content)})
 
 
+def write_config(folder: Path, *changes: tuple[str, str], docs: Path = ROOT / "docs") -> Path:
+    """The project's mkdocs.yml with its docs_dir at ``docs`` and each ``(old, new)`` change made,
+    written as ``folder/mkdocs.yml``; fails when a change no longer finds its text."""
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    for old, new in (("docs_dir: docs", f"docs_dir: {docs}"), *changes):
+        assert old in config, f"mkdocs.yml no longer holds {old!r}"
+        config = config.replace(old, new)
+    path = folder / "mkdocs.yml"
+    path.write_text(config, encoding="utf-8")
+    return path
+
+
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from cluster_kb.commands import build as build_command
 from cluster_kb.site.urls import in_language
-from helpers import FIXTURE_KB, ROOT, article, broken_links, cluster_kb_build, copy_kb, mkdocs_build
+from helpers import FIXTURE_KB, ROOT, article, broken_links, cluster_kb_build, copy_kb, mkdocs_build, write_config
 
 pytestmark = pytest.mark.slow
 
@@ -124,8 +124,6 @@ def test_a_plain_mkdocs_build_is_strict_clean_and_rebuilds_the_same_site_byte_fo
 
 HOSTILE_NAME = "Evil <script>alert(1)</script> </title><img src=x onerror=alert(2)>"
 HOSTILE_SUMMARY = "Hi <script>alert(3)</script> [click](javascript:alert(4)) <img src=x onerror=alert(5)>"
-
-
 HOSTILE_MARKDOWN = ":smile: ++ctrl+alt+del++ www.example.org https://example.org/x"
 
 
@@ -147,16 +145,11 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = kb / "clusters" / "example-coffee-cluster.yaml"
     text = path.read_text(encoding="utf-8").replace("name: Example Coffee Cluster", f"name: {json.dumps(HOSTILE_MARKDOWN)}")
     path.write_text(f"{text}summary: {json.dumps(HOSTILE_MARKDOWN)}\n", encoding="utf-8")
-    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    config = config.replace("docs_dir: docs", f"docs_dir: {ROOT / 'docs'}")
-    config = config.replace(
-        "markdown_extensions:\n",
-        "markdown_extensions:\n  - pymdownx.magiclink\n  - pymdownx.keys\n  - pymdownx.emoji\n",
-    )
-    assert "pymdownx.magiclink" in config
-    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
+    extensions = "markdown_extensions:\n  - pymdownx.magiclink\n  - pymdownx.keys\n  - pymdownx.emoji\n"
+    config = write_config(root, ("markdown_extensions:\n", extensions))
+    assert "pymdownx.magiclink" in config.read_text(encoding="utf-8")
     site = root / "site"
-    result = cluster_kb_build(kb, site, "--config-file", str(root / "mkdocs.yml"))
+    result = cluster_kb_build(kb, site, "--config-file", str(config))
     assert result.returncode == 0, result.stdout + result.stderr
     return site
 
@@ -244,15 +237,13 @@ def test_a_build_that_fails_late_leaves_the_site_alone(built_site: Path, tmp_pat
     docs = tmp_path / "docs"
     shutil.copytree(ROOT / "docs", docs)
     (docs / "broken.md").write_text("# Broken\n\n[nowhere](missing.md)\n", encoding="utf-8")
-    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    config = config.replace("docs_dir: docs", f"docs_dir: {docs}")
-    (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
+    config = write_config(tmp_path, docs=docs)
     site = tmp_path / "site"
     shutil.copytree(built_site, site)  # a previous build of the same content, its marker included
     before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
     entries = sorted(p.name for p in tmp_path.iterdir())
 
-    result = cluster_kb_build(FIXTURE_KB, site, "--config-file", str(tmp_path / "mkdocs.yml"))
+    result = cluster_kb_build(FIXTURE_KB, site, "--config-file", str(config))
     assert result.returncode == 1
     assert "missing.md" in result.stderr and "Traceback" not in result.stderr
     assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before

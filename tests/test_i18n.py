@@ -22,7 +22,7 @@ from babel.messages.pofile import read_po
 from cluster_kb.knowledge import load_knowledge_base
 from cluster_kb.site.content import SiteContent
 from cluster_kb.site.l10n import po_path
-from helpers import ROOT, article, cluster_kb_build, copy_kb
+from helpers import ROOT, article, cluster_kb_build, copy_kb, write_config
 
 LANGS = ("en", "es", "ca")
 PLACEHOLDER = re.compile(r"%\(\w+\)s|\{\w+\}")
@@ -172,11 +172,9 @@ def test_a_hand_written_page_without_its_translation_is_shown_marked(tmp_path: P
 
     shutil.copytree(ROOT / "docs", docs)
     (docs / "guide.md").write_text("# Guide\n\nHow to read the site.\n", encoding="utf-8")
-    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace("docs_dir: docs", f"docs_dir: {docs}")
-    config = config.replace("nav:\n  - about.md", "nav:\n  - about.md\n  - guide.md")
-    (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
+    config = write_config(tmp_path, ("nav:\n  - about.md", "nav:\n  - about.md\n  - guide.md"), docs=docs)
     site = tmp_path / "site"
-    result = cluster_kb_build(copy_kb(tmp_path), site, "--config-file", str(tmp_path / "mkdocs.yml"))
+    result = cluster_kb_build(copy_kb(tmp_path), site, "--config-file", str(config))
     assert result.returncode == 0, result.stdout + result.stderr
     page = (site / "ca" / "guide" / "index.html").read_text(encoding="utf-8")
     assert _lang_of(page) == "ca"

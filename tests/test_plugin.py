@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from cluster_kb.site.mkdocs_plugin import ClusterKbPlugin, GeneratedPage
 from cluster_kb.site.search_index import part_sizes
-from helpers import ROOT, copy_kb, indexed_pages, search_parts
+from helpers import ROOT, copy_kb, indexed_pages, search_parts, write_config
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
@@ -187,10 +187,8 @@ def test_switched_off_plugin_generates_nothing(tmp_path: Path) -> None:
 
 
 def test_materials_search_plugin_is_refused_with_the_reason(tmp_path: Path) -> None:
-    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace("plugins:\n", "plugins:\n  - search\n")
-    config = config.replace("docs_dir: docs", f"docs_dir: {ROOT / 'docs'}")
-    (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
-    loaded = load_config(config_file=str(tmp_path / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
+    config = write_config(tmp_path, ("plugins:\n", "plugins:\n  - search\n"))
+    loaded = load_config(config_file=str(config), site_dir=str(tmp_path / "site"))
     loaded.plugins["cluster-kb"].config.content_dir = str(copy_kb(tmp_path))
     with pytest.raises(PluginError, match="Pagefind"):
         loaded.plugins.on_config(loaded)
