@@ -19,11 +19,18 @@ from mkdocs.exceptions import Abort, PluginError
 
 
 def _config(content: Path, site: Path, **options: object) -> MkDocsConfig:
+    """A config as ``mkdocs build`` starts it.
+
+    MkDocs keeps a plugin that has ``on_startup`` for the whole process and hands the same
+    instance to every later config, as ``mkdocs serve`` needs; ``on_startup`` is what resets it.
+    Without that call a test inherits the previous test's preview state.
+    """
     config = load_config(config_file=str(ROOT / "mkdocs.yml"), site_dir=str(site), strict=False)
     plugin = config.plugins["cluster-kb"]
     plugin.config.content_dir = str(content)
     for key, value in options.items():
         plugin.config[key] = value
+    config.plugins.on_startup(command="build", dirty=False)
     return config
 
 
@@ -156,7 +163,6 @@ def test_a_real_build_still_refuses_invalid_content(tmp_path: Path) -> None:
     kb = copy_kb(tmp_path)
     (kb / "clusters" / "broken.yaml").write_text("name: Broken\nterritory: atlantis\nsources:\n  - title: S\n", encoding="utf-8")
     config = _config(kb, tmp_path / "site")
-    config.plugins.on_startup(command="build", dirty=False)
     with pytest.raises(Abort, match="1 error in 1 file"):
         config.plugins.on_config(config)
 
@@ -220,7 +226,6 @@ def test_a_build_indexes_its_search_in_parts_and_a_failed_build_leaves_no_unfini
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     site = tmp_path / "site"
     config = _config(copy_kb(tmp_path), site, search=True, search_part_pages=12)
-    config.plugins.on_startup(command="build", dirty=False)
     build(config)
     counts = {lang: [indexed_pages(part, lang) for part in search_parts(site, lang)] for lang in ("en", "es", "ca")}
     for lang, parts in counts.items():  # cut as planned from the pages the language was to hand over
@@ -243,7 +248,6 @@ def test_a_build_indexes_its_search_in_parts_and_a_failed_build_leaves_no_unfini
 
     monkeypatch.setattr(GeneratedPage, "fill", fail_late)
     config = _config(copy_kb(tmp_path, "kb2"), tmp_path / "site2", search=True, search_part_pages=5)
-    config.plugins.on_startup(command="build", dirty=False)
     with pytest.raises(RuntimeError, match="a page failed"):
         build(config)
     assert indexed_during_the_build == [True]  # the first part was indexed while pages were written
