@@ -39,9 +39,9 @@ schema: $(VENV)/.site-installed
 ## test: the whole test suite (pytest exits non-zero when it collects no test)
 # The suite starts about a hundred Python processes (real CLI runs and builds, two pytest workers).
 # Where the environment sets PYTHONDONTWRITEBYTECODE (this workplace's machines do), each of them
-# would compile the project and rewrite the tests' asserts again: about a tenth of the suite's time.
-# So the test run keeps bytecode, but in the venv that make created,
-# never beside the sources.
+# would compile the project and rewrite the tests' asserts again (about a tenth of the time of the
+# tests that start processes).
+# So the test run keeps bytecode, in the venv that make created and never beside the sources.
 PYCACHE := $(CURDIR)/$(VENV)/pycache
 test: $(VENV)/.test-installed
 	PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(PYCACHE) $(BIN)/python -m pytest -n auto
