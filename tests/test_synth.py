@@ -164,3 +164,13 @@ def test_usage_errors_exit_2(
 def test_validate_accepts_the_output(written: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["validate", str(written)]) == 0
     assert "60 clusters" in capsys.readouterr().out
+
+
+def test_the_world_grows_with_the_clusters_and_is_whole_from_200_on() -> None:
+    # A handful of clusters does not come with 135 territories: that would make a small benchmark
+    # mostly territory pages. From 200 clusters on, the territories are those of any larger size.
+    tiny, small, whole = (generate(n)["territories"] for n in (5, 120, 200))
+    assert len(tiny) < len(small) < len(whole)
+    assert generate(1000)["territories"] == whole
+    assert {record["kind"] for record in tiny.values()} == {"country", "region", "city"}
+    assert all(any(t.get("parent") == country for t in tiny.values()) for country, r in tiny.items() if r["kind"] == "country")

@@ -8,7 +8,9 @@ text is generated words. Nothing here may be copied into ``content/``.
 
 The shape follows the real knowledge base so the benchmark measures something realistic: a few
 countries with regions and cities (names sometimes accented, to exercise accent-insensitive
-search), the 14 sectors (one per EU ecosystem), a ten-principle decalogue, a handful of editions
+search) that grow with the clusters up to about 135 territories at 200 clusters and more (a
+handful of clusters in 135 territories would be nothing like a real knowledge base, and would make
+a small benchmark mostly territory pages), the 14 sectors (one per EU ecosystem), a ten-principle decalogue, a handful of editions
 and ``N`` clusters with 0-3 practices each, whose summaries are 2-4 sentences long.
 """
 
@@ -101,6 +103,8 @@ _COMPLEMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 """Synthetic sectors' complements (made up, like everything here): one side names the other."""
 _SESSION_KINDS = ("opening", "track", "meetings", "tour", "training", "session", "visit")
+_CLUSTERS_PER_PLACE = 40
+"""Below 200 clusters (5 x this), each country keeps ``clusters // 40`` regions and cities per region."""
 _EDITION_YEARS = (2013, 2014, 2016, 2017, 2018, 2019, 2021, 2022)
 
 
@@ -151,8 +155,15 @@ class _Generator:
 
     # -- records -------------------------------------------------------------------------------
 
-    def territories(self) -> tuple[dict[str, dict[str, Any]], str, list[str], list[str]]:
-        """All territories; the host region; the invited-able countries; the cities and regions."""
+    def territories(self, clusters: int) -> tuple[dict[str, dict[str, Any]], str, list[str], list[str]]:
+        """All territories; the host region; the invited-able countries; the cities and regions.
+
+        Every country has 3-5 regions of 2-4 cities each, drawn alike whatever ``clusters`` is; below
+        200 clusters only the first ``clusters // 40`` (at least one) of each are kept, so a small
+        knowledge base has about as many territories as clusters, like the real one. From 200
+        clusters on nothing is cut, so the records at 1,000 or 10,000 clusters stay as they were.
+        """
+        cap = max(1, clusters // _CLUSTERS_PER_PLACE)
         records: dict[str, dict[str, Any]] = {}
         places: list[str] = []
         countries: list[str] = []
@@ -178,12 +189,12 @@ class _Generator:
                 ],
                 "sources": [self.source("A", f"territories/{country_id}")],
             }
-            for _ in range(self.rng.randint(3, 5)):
+            for _ in range(min(cap, self.rng.randint(3, 5))):
                 region_id = self.place(records, "region", country_id, code, summary=True)
                 places.append(region_id)
                 if index == 0 and not host:
                     host = region_id
-                for _ in range(self.rng.randint(2, 4)):
+                for _ in range(min(cap, self.rng.randint(2, 4))):
                     places.append(self.place(records, "city", region_id, code, summary=False))
         return records, host, countries[1:], places
 
@@ -334,7 +345,7 @@ def generate(clusters: int, seed: int = DEFAULT_SEED) -> dict[str, dict[str, dic
     if clusters < 0:
         raise ValueError("the number of clusters cannot be negative")
     gen = _Generator(seed)
-    territories, host, invitable, places = gen.territories()
+    territories, host, invitable, places = gen.territories(clusters)
     sectors = gen.sectors()
     decalogue = gen.decalogue()
     editions = gen.editions(host, invitable, list(sectors), list(decalogue))
