@@ -235,17 +235,18 @@ def test_pages_request_nothing_from_another_host(own_page: object, site_url: str
     host; harmless, and it is the theme's own behaviour.)
     """
     page = own_page
+    context = page.context  # type: ignore[attr-defined]
     requested: list[str] = []
-    page.on("request", lambda request: requested.append(request.url))  # type: ignore[attr-defined]
-    for path in (
-        "",
-        "clusters/",
-        "clusters/example-wine-cluster/",
-        "territories/",
-        "editions/colombia-2018/",
-        "es/sectors/agri-food/",
-    ):
-        page.goto(site_url + path, wait_until="networkidle")  # type: ignore[attr-defined]
+    context.on("request", lambda request: requested.append(request.url))  # every tab's requests
+    # Each page in a tab of its own, all loading at once, each until its network has been idle for
+    # half a second (what "networkidle" means), so that late requests are seen too.
+    tabs = [page, *(context.new_page() for _ in range(5))]
+    paths = ("", "clusters/", "clusters/example-wine-cluster/", "territories/", "editions/colombia-2018/", "es/sectors/agri-food/")
+    for tab, path in zip(tabs, paths, strict=True):
+        tab.goto(site_url + path, wait_until="commit")
+    for tab in tabs:
+        tab.wait_for_load_state("networkidle")
+    assert all(tab.url.startswith(site_url) and tab.title() for tab in tabs)
     _search(page, site_url, "", "Bogota")
     assert len(requested) > 10
     elsewhere = sorted({url for url in requested if not url.startswith(site_url) and not url.startswith("data:")})
