@@ -138,6 +138,26 @@ def test_a_preview_rebuild_updates_the_leads_and_the_open_data_when_a_sector_cha
 
 
 @pytest.mark.slow
+def test_a_preview_rebuild_shows_a_lead_in_the_language_its_record_now_gives(tmp_path: Path) -> None:
+    # Leads as pages show them are kept across a rebuild with the leads; they show names marked
+    # with their language, so a change of a record's language alone must reach the other pages.
+    kb, site, config = _preview(tmp_path)
+    build(config, dirty=True)
+    wine = site / "clusters" / "example-wine-cluster" / "index.html"
+
+    def coffee_lead() -> str:
+        leads = wine.read_text(encoding="utf-8").split('id="cooperation-leads"')[1]
+        return leads[leads.index("example-coffee-cluster/") :][:300]
+
+    assert 'lang="es"' not in coffee_lead()
+    record = kb / "clusters" / "example-coffee-cluster.yaml"
+    record.write_text(record.read_text(encoding="utf-8") + "language: es\n", encoding="utf-8")
+    build(config, dirty=True)
+    config.plugins.on_shutdown()
+    assert 'lang="es"' in coffee_lead()
+
+
+@pytest.mark.slow
 def test_the_preview_shows_content_problems_on_the_page_instead_of_waiting(tmp_path: Path) -> None:
     kb, site, config = _preview(tmp_path, quiet=logging.CRITICAL)
     build(config, dirty=True)

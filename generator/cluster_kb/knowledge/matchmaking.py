@@ -625,24 +625,29 @@ class MatchIndex:
 
 def profile_key(kb: KnowledgeBase) -> int:
     """A fingerprint of everything matchmaking reads (names, territories, sectors and complements,
-    practices' principles, editions and their follow-ups): two knowledge bases with the same key
-    give the same leads and plans, so a preview rebuild after a text edit can keep them."""
+    practices' principles, editions and their follow-ups), and of the language each name is written
+    in (a lead shows names marked with their language): two knowledge bases with the same key give
+    the same leads and plans, so a preview rebuild after a text edit can keep them."""
     clusters = tuple(
         (
             cid,
             e.record.name,
+            e.record.language,
             e.record.territory,
             tuple(e.record.sectors),
             tuple(p for pr in e.record.practices for p in pr.principles),
         )
         for cid, e in sorted(kb.clusters.items())
     )
-    sectors = tuple((sid, e.record.name, tuple(e.record.complements)) for sid, e in sorted(kb.sectors.items()))
-    territories = tuple((tid, e.record.name, e.record.parent) for tid, e in sorted(kb.territories.items()))
+    sectors = tuple(
+        (sid, e.record.name, e.record.language, tuple(e.record.complements)) for sid, e in sorted(kb.sectors.items())
+    )
+    territories = tuple((tid, e.record.name, e.record.language, e.record.parent) for tid, e in sorted(kb.territories.items()))
     editions = tuple(
         (
             eid,
             e.record.name,
+            e.record.language,
             e.record.year,
             e.record.start,
             e.record.host,
@@ -651,7 +656,7 @@ def profile_key(kb: KnowledgeBase) -> int:
         )
         for eid, e in sorted(kb.editions.items())
     )
-    principles = tuple((pid, e.record.name, e.record.number) for pid, e in sorted(kb.decalogue.items()))
+    principles = tuple((pid, e.record.name, e.record.language, e.record.number) for pid, e in sorted(kb.decalogue.items()))
     return hash((clusters, sectors, territories, editions, principles))
 
 

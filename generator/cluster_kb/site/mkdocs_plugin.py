@@ -268,8 +268,9 @@ class ClusterKbPlugin(BasePlugin[_Config]):
         previous, self.kb = self.kb, KnowledgeBase.from_records(self.content_dir, records)
         if self.serving and previous is not None and mm.profile_key(previous) == mm.profile_key(self.kb):
             # An edit that changes no name, sector, principle or link between records (most text
-            # edits) changes no cooperation lead or meeting plan: the preview keeps them.
-            for key in ("leads", "plans"):
+            # edits) changes no cooperation lead or meeting plan: the preview keeps them, and the
+            # leads as pages show them (names and links only).
+            for key in ("leads", "plans", "lead-views"):
                 if key in previous.derived:
                     self.kb.derived[key] = previous.derived[key]
         return config

@@ -612,6 +612,17 @@ class LeadView:
 
 
 def lead_views(kb: KnowledgeBase, cluster_id: str, limit: int = 8) -> tuple[LeadView, ...]:
+    """A cluster's leads as its page shows them, worked out once per knowledge base. They read only
+    what matchmaking reads plus names and their languages (:func:`~cluster_kb.knowledge.matchmaking.profile_key`),
+    so a preview rebuild whose key did not change keeps them with the leads."""
+    memo: dict[tuple[str, int], tuple[LeadView, ...]] = kb.derived.setdefault("lead-views", {})
+    found = memo.get((cluster_id, limit))
+    if found is None:
+        found = memo[cluster_id, limit] = _lead_views(kb, cluster_id, limit)
+    return found
+
+
+def _lead_views(kb: KnowledgeBase, cluster_id: str, limit: int) -> tuple[LeadView, ...]:
     views = []
     for lead in mm.leads(kb, cluster_id, limit):
         entry = kb.clusters[lead.cluster]
