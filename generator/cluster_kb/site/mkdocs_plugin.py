@@ -24,6 +24,7 @@ generated page modified only when its view changed, and removes the pages of del
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import html
 import itertools
@@ -553,6 +554,8 @@ class ClusterKbPlugin(BasePlugin[_Config]):
         if self._search_thread is not None:
             self._search_thread.join()
         self._search_copies.close()
+        if self.serving:
+            gc.unfreeze()  # what the preview froze is collected as usual again
 
 
 class _PageInfo(dict[str, Any]):
@@ -625,14 +628,32 @@ def _relative_url(path: str, from_url: str) -> str:
 def _after_preview(
     site_dir: Path, data_files: Callable[[], dict[str, bytes]] | None, copies: SearchCopies | None, part_pages: int
 ) -> None:
-    """What a preview rebuild leaves for later: the data files, then the search index."""
-    if data_files is not None:
-        for path, data in data_files().items():
-            target = site_dir / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-    if copies is not None:
-        _index(site_dir, copies, part_pages)
+    """What a preview rebuild leaves for later: the data files, the search index, then the garbage."""
+    try:
+        if data_files is not None:
+            for path, data in data_files().items():
+                target = site_dir / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+        if copies is not None:
+            _index(site_dir, copies, part_pages)
+    finally:
+        _collect_garbage()
+
+
+def _collect_garbage() -> None:
+    """Free the previous builds' garbage while no one waits for the preview, and freeze the rest.
+
+    Python's cycle collector scans every long-lived object once the long-lived ones have grown by a
+    quarter, which each preview rebuild does (a new knowledge base, views and pages): at 1,000
+    clusters such a collection took 0.6-0.9 s inside most rebuilds. Objects frozen here
+    (:func:`gc.freeze`, Python's own means for this) are left out of the collector's scans, so a
+    rebuild scans only what it makes. What a rebuild leaves behind is frozen with the rest until
+    this runs after the next rebuild, so a preview holds at most two builds' objects.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def _pagefind() -> str:
