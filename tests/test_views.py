@@ -205,3 +205,21 @@ def test_a_record_page_does_not_grow_with_the_knowledge_base(
     small = fixture_pages[("clusters/example-coffee-cluster/", "en")]
     big = pages[("clusters/example-coffee-cluster/", "en")]
     assert len(big) < len(small) + 4000  # related clusters are capped, nothing else depends on size
+
+
+def test_the_map_worked_out_once_is_the_map_each_page_would_work_out(tmp_path: Path) -> None:
+    # The map is shared by the home page and every territory page; a territory the shared map does
+    # not show (no cluster, no edition) still gets its own circle on its own page.
+    from cluster_kb.site.views import _map_view, map_view
+
+    kb_dir = copy_kb(tmp_path)
+    (kb_dir / "territories" / "lonely-island.yaml").write_text(
+        "name: Lonely Island\nsynthetic: true\nkind: region\nparent: norway\n"
+        "coordinates: {lat: 60.1, lon: 5.2}\nsources:\n  - title: Synthetic source L\n",
+        encoding="utf-8",
+    )
+    kb = load_knowledge_base(kb_dir)
+    assert "lonely-island" not in {t.key for t in map_view(kb).territories}
+    assert "lonely-island" in {t.key for t in map_view(kb, "lonely-island").territories}
+    for current in (None, *kb.territories):
+        assert map_view(kb, current) == _map_view(kb, current), current

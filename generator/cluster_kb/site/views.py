@@ -1055,7 +1055,19 @@ class MapView:
 
 
 def map_view(kb: KnowledgeBase, current: str | None = None) -> MapView:
-    # Every territory page has a map: read the counts from the knowledge base's index (O(territories)).
+    """The map of the territories, on the home page and every territory page: worked out once per
+    knowledge base, and again only for a page whose territory the shared map does not show."""
+    memo: dict[str, MapView] = kb.derived.setdefault("map", {})
+    if "" not in memo:
+        memo[""] = _map_view(kb, None)
+    shared = memo[""]
+    if current is None or any(t.key == current for t in shared.territories):
+        return MapView(shared.territories, shared.editions, current)
+    return _map_view(kb, current)
+
+
+def _map_view(kb: KnowledgeBase, current: str | None) -> MapView:
+    # Read the counts from the knowledge base's index (O(territories)).
     direct = {tid: kb.clusters_based_in(tid) for tid in kb.territories}
     taking_part = {t for e in kb.editions.values() for t in (e.record.host, *e.record.invited)}
     shown = sorted(
