@@ -9,6 +9,7 @@ knowledge bases never share state, and nothing it returns is shared mutable stat
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -23,6 +24,7 @@ from ..records.validation import Entry, Records
 __all__ = ["KnowledgeBase", "load_knowledge_base"]
 
 R = TypeVar("R", bound=Record)
+T = TypeVar("T")
 
 
 @dataclass
@@ -37,11 +39,19 @@ class KnowledgeBase:
     clusters: dict[str, Entry[Cluster]] = field(default_factory=dict)
     derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     """What is worked out from the records once and reused (the matchmaking's index, the editions'
-    plans): it belongs to this knowledge base and goes with it."""
+    plans), by table and key (:meth:`derive`): it belongs to this knowledge base and goes with it."""
 
     @classmethod
     def from_records(cls, root: Path, records: Records) -> KnowledgeBase:
         return cls(root, **{k.folder: records.get(k.folder, {}) for k in KINDS})
+
+    def derive(self, table: str, key: Hashable, make: Callable[[], T]) -> T:
+        """``derived[table][key]``, made by ``make()`` the first time it is asked for."""
+        found: dict[Hashable, Any] = self.derived.setdefault(table, {})
+        if key not in found:
+            found[key] = make()
+        value: T = found[key]
+        return value
 
     def of_kind(self, kind: str) -> dict[str, Entry[Any]]:
         table: dict[str, Entry[Any]] = getattr(self, kind)

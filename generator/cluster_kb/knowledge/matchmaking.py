@@ -662,11 +662,7 @@ def profile_key(kb: KnowledgeBase) -> int:
 
 def index_for(kb: KnowledgeBase, weights: Weights = WEIGHTS) -> MatchIndex:
     """The :class:`MatchIndex` of ``kb`` with ``weights``, built on first use and kept on that instance."""
-    cache: dict[Weights, MatchIndex] = kb.derived.setdefault("matchmaking", {})
-    index = cache.get(weights)
-    if index is None:
-        index = cache[weights] = MatchIndex(kb, weights)
-    return index
+    return kb.derive("matchmaking", weights, lambda: MatchIndex(kb, weights))
 
 
 def affinity(kb: KnowledgeBase, first: str, second: str, *, before: str | None = None, weights: Weights = WEIGHTS) -> Affinity:
@@ -677,11 +673,8 @@ def affinity(kb: KnowledgeBase, first: str, second: str, *, before: str | None =
 
 def leads(kb: KnowledgeBase, cluster_id: str, limit: int = 8, *, weights: Weights = WEIGHTS) -> list[Lead]:
     """Cooperation leads for one cluster: see :meth:`MatchIndex.leads`. Kept on the knowledge base."""
-    memo: dict[tuple[str, int, Weights], tuple[Lead, ...]] = kb.derived.setdefault("leads", {})
-    key = (cluster_id, limit, weights)
-    if key not in memo:
-        memo[key] = tuple(index_for(kb, weights).leads(cluster_id, limit))
-    return list(memo[key])
+    found = kb.derive("leads", (cluster_id, limit, weights), lambda: tuple(index_for(kb, weights).leads(cluster_id, limit)))
+    return list(found)
 
 
 def leads_data(kb: KnowledgeBase, cluster_id: str, limit: int = 8, *, weights: Weights = WEIGHTS) -> list[dict[str, Any]]:

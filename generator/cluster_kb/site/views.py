@@ -615,11 +615,7 @@ def lead_views(kb: KnowledgeBase, cluster_id: str, limit: int = 8) -> tuple[Lead
     """A cluster's leads as its page shows them, worked out once per knowledge base. They read only
     what matchmaking reads plus names and their languages (:func:`~cluster_kb.knowledge.matchmaking.profile_key`),
     so a preview rebuild whose key did not change keeps them with the leads."""
-    memo: dict[tuple[str, int], tuple[LeadView, ...]] = kb.derived.setdefault("lead-views", {})
-    found = memo.get((cluster_id, limit))
-    if found is None:
-        found = memo[cluster_id, limit] = _lead_views(kb, cluster_id, limit)
-    return found
+    return kb.derive("lead-views", (cluster_id, limit), lambda: _lead_views(kb, cluster_id, limit))
 
 
 def _lead_views(kb: KnowledgeBase, cluster_id: str, limit: int) -> tuple[LeadView, ...]:
@@ -716,10 +712,7 @@ def meetings_path(edition_id: str) -> str:
 
 def edition_plan(kb: KnowledgeBase, edition_id: str) -> mm.Plan:
     """The proposed plan of an edition, computed once per knowledge base (its pages and files share it)."""
-    plans: dict[str, mm.Plan] = kb.derived.setdefault("plans", {})
-    if edition_id not in plans:
-        plans[edition_id] = mm.plan_edition(kb, edition_id)
-    return plans[edition_id]
+    return kb.derive("plans", edition_id, lambda: mm.plan_edition(kb, edition_id))
 
 
 def meeting_files(edition_id: str, has_day: bool) -> tuple[tuple[str, str], ...]:
@@ -732,11 +725,12 @@ def meeting_files(edition_id: str, has_day: bool) -> tuple[tuple[str, str], ...]
 
 def _meeting_views(kb: KnowledgeBase, edition_id: str) -> tuple[MeetingView, ...]:
     """An edition's meetings as the pages show them; worked out once, as each page of the plan shows 30."""
+    return kb.derive("meeting-views", edition_id, lambda: _make_meeting_views(kb, edition_id))
+
+
+def _make_meeting_views(kb: KnowledgeBase, edition_id: str) -> tuple[MeetingView, ...]:
     from datetime import time as clock
 
-    memo: dict[str, tuple[MeetingView, ...]] = kb.derived.setdefault("meeting-views", {})
-    if edition_id in memo:
-        return memo[edition_id]
     plan, day = edition_plan(kb, edition_id), kb.editions[edition_id].record.start
     start = clock(9, 0)
     views = []
@@ -754,8 +748,7 @@ def _meeting_views(kb: KnowledgeBase, edition_id: str) -> tuple[MeetingView, ...
                 tuple(reason_view(kb, r) for r in m.reasons),
             )
         )
-    memo[edition_id] = tuple(views)
-    return memo[edition_id]
+    return tuple(views)
 
 
 def _meetings_part(path: str, meetings: Sequence[MeetingView], number: int) -> MeetingsPart:
@@ -1057,13 +1050,16 @@ class MapView:
 def map_view(kb: KnowledgeBase, current: str | None = None) -> MapView:
     """The map of the territories, on the home page and every territory page: worked out once per
     knowledge base, and again only for a page whose territory the shared map does not show."""
-    memo: dict[str, MapView] = kb.derived.setdefault("map", {})
-    if "" not in memo:
-        memo[""] = _map_view(kb, None)
-    shared = memo[""]
-    if current is None or any(t.key == current for t in shared.territories):
+    shared, shown = kb.derive("map", None, lambda: _shared_map(kb))
+    if current is None or current in shown:
         return MapView(shared.territories, shared.editions, current)
     return _map_view(kb, current)
+
+
+def _shared_map(kb: KnowledgeBase) -> tuple[MapView, frozenset[str]]:
+    """The map with no current territory, and the territories it shows."""
+    shared = _map_view(kb, None)
+    return shared, frozenset(t.key for t in shared.territories)
 
 
 def _map_view(kb: KnowledgeBase, current: str | None) -> MapView:
