@@ -64,7 +64,7 @@ def _generated(paths: dict[str, int]) -> list[str]:
 def test_dirty_rebuild_writes_only_the_pages_that_changed(tmp_path: Path) -> None:
     kb, site, config = _preview(tmp_path)
     plugin = config.plugins["cluster-kb"]
-    gc.unfreeze()
+    gc.unfreeze()  # a preview test before this one in the same process may have stopped without on_shutdown
     build(config, dirty=True)
     first = _mtimes(site)
     assert "clusters/example-coffee-cluster/index.html" in first

@@ -8,10 +8,10 @@ text is generated words. Nothing here may be copied into ``content/``.
 
 The shape follows the real knowledge base so the benchmark measures something realistic: a few
 countries with regions and cities (names sometimes accented, to exercise accent-insensitive
-search) that grow with the clusters up to about 135 territories at 200 clusters and more (a
-handful of clusters in 135 territories would be nothing like a real knowledge base, and would make
-a small benchmark mostly territory pages), the 14 sectors (one per EU ecosystem), a ten-principle decalogue, a handful of editions
-and ``N`` clusters with 0-3 practices each, whose summaries are 2-4 sentences long.
+search), 135 territories from 200 clusters on and fewer below (a handful of clusters in 135
+territories would be nothing like a real knowledge base, and a small benchmark would build mostly
+territory pages), the 14 sectors (one per EU ecosystem), a ten-principle decalogue, a handful of
+editions and ``N`` clusters with 0-3 practices each, whose summaries are 2-4 sentences long.
 """
 
 from __future__ import annotations
@@ -160,7 +160,7 @@ class _Generator:
 
         Every country has 3-5 regions of 2-4 cities each, drawn alike whatever ``clusters`` is; below
         200 clusters only the first ``clusters // 40`` (at least one) of each are kept, so a small
-        knowledge base has about as many territories as clusters, like the real one. From 200
+        knowledge base has a few dozen territories (24 below 80 clusters), not 135. From 200
         clusters on nothing is cut, so the records at 1,000 or 10,000 clusters stay as they were.
         """
         cap = max(1, clusters // _CLUSTERS_PER_PLACE)
