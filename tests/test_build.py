@@ -146,8 +146,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     text = path.read_text(encoding="utf-8").replace("name: Example Coffee Cluster", f"name: {json.dumps(HOSTILE_MARKDOWN)}")
     path.write_text(f"{text}summary: {json.dumps(HOSTILE_MARKDOWN)}\n", encoding="utf-8")
     extensions = "markdown_extensions:\n  - pymdownx.magiclink\n  - pymdownx.keys\n  - pymdownx.emoji\n"
-    config = write_config(root, ("markdown_extensions:\n", extensions))
-    assert "pymdownx.magiclink" in config.read_text(encoding="utf-8")
+    config = write_config(root, ("markdown_extensions:\n", extensions))  # fails if the list is not found
     site = root / "site"
     result = cluster_kb_build(kb, site, "--config-file", str(config))
     assert result.returncode == 0, result.stdout + result.stderr
