@@ -1,12 +1,14 @@
-"""Shared fixtures: the fixture knowledge base, its site built once per test session, and the browser."""
+"""Shared fixtures: the fixture knowledge base, its site built once per test run, and the browser."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from browsing import DESKTOP, PHONE, WarmTab, launched
+from filelock import FileLock
 from helpers import FIXTURE_KB, cluster_kb_build
 
 
@@ -17,18 +19,26 @@ def fixture_kb() -> Path:
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The fixture knowledge base built by the real ``cluster-kb build`` into a temporary folder.
+def built_site(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
+    """The fixture knowledge base built by the real ``cluster-kb build`` into a temporary folder,
+    once for the whole run: under ``make test``'s workers the first to need it builds it, holding a
+    lock, and the others read the same folder (tests only read it, or copy it).
 
     The build has a temporary folder of its own (``TMPDIR``, beside the site, named ``tmp``), so
     it starts with no compiled templates kept: tests/test_template_cache.py reads what it left.
     """
-    root = tmp_path_factory.mktemp("built")
-    (root / "tmp").mkdir()
-    site = root / "site"
-    result = cluster_kb_build(FIXTURE_KB, site, env={"TMPDIR": str(root / "tmp")})
-    assert result.returncode == 0, result.stdout + result.stderr
-    return site
+    # A worker's base folder sits in the run's own one (pytest-of-<user>/pytest-<n>/popen-gw0/).
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if hasattr(request.config, "workerinput") else base
+    root = shared / "built-site"
+    with FileLock(str(root) + ".lock"):
+        if not (root / "built").is_file():
+            shutil.rmtree(root, ignore_errors=True)  # what a worker that failed half-way left
+            (root / "tmp").mkdir(parents=True)
+            result = cluster_kb_build(FIXTURE_KB, root / "site", env={"TMPDIR": str(root / "tmp")})
+            assert result.returncode == 0, result.stdout + result.stderr
+            (root / "built").touch()
+    return root / "site"
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -78,3 +88,5 @@ def phone_page(phone: WarmTab, request: pytest.FixtureRequest) -> Iterator[objec
     """A phone-sized tab shared with the module's other phone tests."""
     with phone.lend(request) as page:
         yield page
+
+
