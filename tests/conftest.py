@@ -88,5 +88,3 @@ def phone_page(phone: WarmTab, request: pytest.FixtureRequest) -> Iterator[objec
     """A phone-sized tab shared with the module's other phone tests."""
     with phone.lend(request) as page:
         yield page
-
-

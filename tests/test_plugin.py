@@ -7,6 +7,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,14 @@ def _preview(
     return kb, site, config
 
 
+@pytest.fixture(autouse=True)
+def _nothing_left_frozen() -> Iterator[None]:
+    """A preview freezes its objects between rebuilds (``gc.freeze``) until ``on_shutdown``: a test
+    that stops before that must not leave them out of the collector for the worker's later tests."""
+    yield
+    gc.unfreeze()
+
+
 def _mtimes(site: Path) -> dict[str, int]:
     return {str(p.relative_to(site)): p.stat().st_mtime_ns for p in site.rglob("index.html")}
 
@@ -64,7 +73,6 @@ def _generated(paths: dict[str, int]) -> list[str]:
 def test_dirty_rebuild_writes_only_the_pages_that_changed(tmp_path: Path) -> None:
     kb, site, config = _preview(tmp_path)
     plugin = config.plugins["cluster-kb"]
-    gc.unfreeze()  # a preview test before this one in the same process may have stopped without on_shutdown
     build(config, dirty=True)
     first = _mtimes(site)
     assert "clusters/example-coffee-cluster/index.html" in first
