@@ -37,7 +37,7 @@ schema: $(VENV)/.site-installed
 	$(BIN)/cluster-kb schema --out schemas
 
 ## test: the whole test suite (pytest exits non-zero when it collects no test)
-# The suite starts about a hundred Python processes (real CLI runs and builds, two pytest workers).
+# The suite starts about fifty Python processes (real CLI runs and builds, two pytest workers).
 # Where the environment sets PYTHONDONTWRITEBYTECODE (this workplace's machines do), each of them
 # would compile the project and rewrite the tests' asserts again (about a tenth of the time of the
 # tests that start processes).
