@@ -6,11 +6,16 @@ reports every figure the issues ask for.
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import psutil
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,3 +43,52 @@ def test_bench_runs_and_reports_every_figure(tmp_path: Path) -> None:
     for key in ("load_s", "generation_s", "full_s", "one_language_s", "baseline_s", "full_over_baseline", "languages_ratio",
                 "peak_rss_bytes", "peak_pss_bytes", "largest_html_bytes", "directory_gzip_bytes", "site_bytes"):
         assert figures[key] and figures[key] > 0, key
+
+
+_PARENT = """
+import os, subprocess, sys, time
+held = bytearray(200 * 2**20)
+for i in range(0, len(held), 4096):
+    held[i] = 1  # resident, not only mapped
+if os.fork() == 0:  # a child that never execs: its pages are the parent's until written
+    time.sleep(60)
+    os._exit(0)
+started = subprocess.Popen(["sleep", "60"])  # a child that did exec: memory of its own
+print("ready", flush=True)
+time.sleep(60)
+"""
+
+
+def _load_bench() -> Any:
+    saved = list(sys.path)
+    try:
+        spec = importlib.util.spec_from_file_location("cluster_kb_bench", ROOT / "bench" / "bench.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # its dataclasses look their module up
+        spec.loader.exec_module(module)
+        return module
+    finally:
+        sys.path[:] = saved
+
+
+def test_the_memory_of_a_child_not_yet_exec_is_counted_once() -> None:
+    """A Pagefind run is for a moment a vfork child on the build's command line: the tree's memory
+    must not count the build twice then (it reported 2.0 GB for 1.1 GB in use)."""
+    bench = _load_bench()
+    parent = subprocess.Popen([sys.executable, "-c", _PARENT], stdout=subprocess.PIPE, start_new_session=True)
+    try:
+        assert parent.stdout is not None and parent.stdout.readline().strip() == b"ready"
+        process = psutil.Process(parent.pid)
+        children = process.children(recursive=True)
+        assert len(children) == 2
+        own = process.memory_info().rss
+        exec_child = next(c for c in children if c.cmdline()[0] == "sleep")
+        tree = bench._tree_rss(process)
+        assert own > 200 * 2**20
+        assert tree >= own + exec_child.memory_info().rss  # the child that exec'd is counted
+        assert tree < own * 1.25, (tree, own)  # the forked one only for what it holds alone
+    finally:
+        os.killpg(parent.pid, signal.SIGKILL)
+        parent.wait()
+        parent.stdout.close()  # type: ignore[union-attr]
