@@ -6,7 +6,7 @@ For each size N, in ``bench/work/n<N>/`` (removed at the end unless ``--keep``):
 2. load+validate, in this process (seconds, records per second).
 3. page generation, in this process, without MkDocs: every page's HTML in the three languages.
 4. builds, each a ``mkdocs build`` subprocess whose peak memory is polled over its process tree
-   (RSS summed, and PSS, which splits shared pages), each run ``--repeat`` times, interleaved, the
+   (RSS summed, each address space once, and PSS, which splits shared pages), each run ``--repeat`` times, interleaved, the
    fastest kept (this machine's speed drifts between runs; compare the ratios, which are measured
    side by side in one run):
 
@@ -138,29 +138,26 @@ def _tree(process: psutil.Process) -> list[psutil.Process]:
     return [process]
 
 
-def _not_yet_exec(proc: psutil.Process) -> bool:
-    """Whether ``proc`` is a child between fork and exec: it still runs its parent's command line.
-
-    Python starts Pagefind with vfork, so until the exec the child *is* the parent's memory, and
-    its RSS is the parent's (a forked child's copy-on-write pages are too, until written)."""
-    parent = proc.parent()
-    return parent is not None and proc.cmdline() == parent.cmdline()
-
-
 def _tree_rss(process: psutil.Process) -> int:
     """The resident memory of ``process`` and its children, each address space counted once.
 
-    Summing every process's RSS counted the build twice whenever a poll fell while Pagefind was
-    being started (measured on 4 December at 10,000 clusters: a child named ``mkdocs`` with the
-    parent's 884 MB, beside the parent and a Pagefind run: 2.0 GB reported for 1.1 GB in use). Such
-    a child adds only the memory it holds alone (its USS: nothing for a vfork child).
+    A child still on its parent's command line is between fork and exec: Python starts Pagefind
+    with vfork, so until the exec that child *is* its parent's memory, and its RSS (its USS too: the
+    pages are mapped once, by the one address space) is the parent's. Summing every RSS counted the
+    build twice whenever a poll fell then (4 December, 10,000 clusters: a child named ``mkdocs``
+    with the parent's 884 MB, beside the parent and a Pagefind run: 2.0 GB reported for 1.1 GB in
+    use). Such a child adds nothing; a build never keeps a child that does not exec.
     """
-    total = 0
-    for proc in _tree(process):
+    tree = _tree(process)
+    commands: dict[int, list[str]] = {}  # each process's command line, read once per poll
+    for proc in tree:
         with contextlib.suppress(psutil.Error):
-            if proc.pid != process.pid and _not_yet_exec(proc):
-                total += proc.memory_full_info().uss
-            else:
+            commands[proc.pid] = proc.cmdline()
+    total = 0
+    for proc in tree:
+        with contextlib.suppress(psutil.Error):
+            command = commands.get(proc.pid)
+            if proc.pid == process.pid or command is None or commands.get(proc.ppid()) != command:
                 total += proc.memory_info().rss
     return total
 

@@ -46,14 +46,14 @@ def test_bench_runs_and_reports_every_figure(tmp_path: Path) -> None:
 
 
 _PARENT = """
-import os, subprocess, sys, time
+import os, subprocess, time
 held = bytearray(200 * 2**20)
 for i in range(0, len(held), 4096):
     held[i] = 1  # resident, not only mapped
 if os.fork() == 0:  # a child that never execs: its pages are the parent's until written
     time.sleep(60)
     os._exit(0)
-started = subprocess.Popen(["sleep", "60"])  # a child that did exec: memory of its own
+subprocess.Popen(["sleep", "60"])  # a child that did exec: memory of its own
 print("ready", flush=True)
 time.sleep(60)
 """
@@ -87,7 +87,7 @@ def test_the_memory_of_a_child_not_yet_exec_is_counted_once() -> None:
         tree = bench._tree_rss(process)
         assert own > 200 * 2**20
         assert tree >= own + exec_child.memory_info().rss  # the child that exec'd is counted
-        assert tree < own * 1.25, (tree, own)  # the forked one only for what it holds alone
+        assert tree < own * 1.25, (tree, own)  # not the forked one: its pages are the parent's
     finally:
         os.killpg(parent.pid, signal.SIGKILL)
         parent.wait()
