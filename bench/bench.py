@@ -228,6 +228,14 @@ def fastest(runs: Sequence[Measured]) -> Measured | None:
     return Measured(0, best.seconds, max(r.peak_rss_bytes for r in done), max(pss) if pss else None, best.log)
 
 
+def paired_ratios(first: Sequence[Measured], second: Sequence[Measured]) -> list[float]:
+    """``first`` over ``second``, run by run: the builds of one attempt ran one after the other, so
+    each ratio is measured side by side, and their spread shows how much the machine drifted. An
+    attempt in which either build failed gives none."""
+    pairs = zip(first, second, strict=False)  # a build that failed was not run again
+    return [a.seconds / b.seconds for a, b in pairs if a.returncode == 0 and b.returncode == 0 and b.seconds]
+
+
 # -- configurations ------------------------------------------------------------------------------
 
 
@@ -441,6 +449,8 @@ class SizeResult:
     baseline_s: float | None = None
     full_over_baseline: float | None = None
     languages_ratio: float | None = None
+    languages_ratio_runs: list[float] = field(default_factory=list)
+    """The ratio of each attempt's two builds, in order (``languages_ratio`` is fastest over fastest)."""
     leads_overhead: float | None = None
     peak_rss_bytes: int | None = None
     peak_pss_bytes: int | None = None
@@ -534,6 +544,7 @@ def bench_size(
         result.full_over_baseline = full.seconds / base.seconds
     if full and one:
         result.languages_ratio = full.seconds / one.seconds
+        result.languages_ratio_runs = paired_ratios(runs["full"], runs["one language"])
     if full and none:
         result.leads_overhead = full.seconds / none.seconds
 
@@ -562,6 +573,14 @@ def _x(v: Any) -> str:
     return "n/a" if v is None else f"{v:.2f}x"
 
 
+def _spread(v: Any) -> str:
+    """The lowest and highest of several ratios (``1.99-2.10x``), or the one."""
+    if not v:
+        return "n/a"
+    low, high = min(v), max(v)
+    return f"{low:.2f}x" if len(v) == 1 or f"{low:.2f}" == f"{high:.2f}" else f"{low:.2f}-{high:.2f}x"
+
+
 def _n(v: Any) -> str:
     return "n/a" if v is None else f"{v:,.0f}"
 
@@ -575,6 +594,7 @@ ROWS: tuple[tuple[str, str, Callable[[Any], str]], ...] = (
     ("full build, 3 languages (s)", "full_s", _s),
     ("one-language build (s)", "one_language_s", _s),
     ("  3 languages / 1 language", "languages_ratio", _x),
+    ("    run by run", "languages_ratio_runs", _spread),
     ("baseline: plain material (s)", "baseline_s", _s),
     ("  full / baseline", "full_over_baseline", _x),
     ("full build without leads (s)", "no_leads_s", _s),

@@ -32,8 +32,9 @@ def test_bench_runs_and_reports_every_figure(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stdout + run.stderr
     for row in ("load+validate (s)", "generation without MkDocs (s)", "full build, 3 languages (s)", "one-language build (s)",
-                "3 languages / 1 language", "baseline: plain material (s)", "full / baseline", "peak RSS, full build",
-                "peak PSS, full build", "largest HTML page", "largest map in a page", "directory data, gzipped"):
+                "3 languages / 1 language", "run by run", "baseline: plain material (s)", "full / baseline",
+                "peak RSS, full build", "peak PSS, full build", "largest HTML page", "largest map in a page",
+                "directory data, gzipped"):
         assert row in run.stdout, row
     assert "Targets:" in run.stdout and "issue 13" in run.stdout and "issue 15" in run.stdout
     data = json.loads(results.read_text(encoding="utf-8"))
@@ -43,6 +44,7 @@ def test_bench_runs_and_reports_every_figure(tmp_path: Path) -> None:
     for key in ("load_s", "generation_s", "full_s", "one_language_s", "baseline_s", "full_over_baseline", "languages_ratio",
                 "peak_rss_bytes", "peak_pss_bytes", "largest_html_bytes", "directory_gzip_bytes", "site_bytes"):
         assert figures[key] and figures[key] > 0, key
+    assert len(figures["languages_ratio_runs"]) == 1 and figures["languages_ratio_runs"][0] == figures["languages_ratio"]
 
 
 _PARENT = """
@@ -92,3 +94,18 @@ def test_the_memory_of_a_child_not_yet_exec_is_counted_once() -> None:
         os.killpg(parent.pid, signal.SIGKILL)
         parent.wait()
         parent.stdout.close()  # type: ignore[union-attr]
+
+
+def test_the_language_ratio_is_also_given_run_by_run() -> None:
+    """The target's ratio is fastest over fastest; each attempt's own ratio shows the machine's drift
+    beside it, and an attempt in which a build failed gives no ratio."""
+    bench = _load_bench()
+    def run(returncode: int, seconds: float) -> Any:
+        return bench.Measured(returncode, seconds, 1, None, Path("build.log"))
+
+    full = [run(0, 90.0), run(1, 5.0), run(0, 84.0)]
+    one = [run(0, 45.0), run(0, 44.0), run(0, 40.0)]
+    assert bench.paired_ratios(full, one) == [2.0, 2.1]
+    assert bench.paired_ratios(full[:1], []) == []
+    row = next(fmt for label, key, fmt in bench.ROWS if key == "languages_ratio_runs")
+    assert row([2.0, 2.1]) == "2.00-2.10x" and row([2.031]) == "2.03x" and row([]) == "n/a"
