@@ -233,7 +233,7 @@ def paired_ratios(first: Sequence[Measured], second: Sequence[Measured]) -> list
     each ratio is measured side by side, and their spread shows how much the machine drifted. An
     attempt in which either build failed gives none."""
     pairs = zip(first, second, strict=False)  # a build that failed was not run again
-    return [a.seconds / b.seconds for a, b in pairs if a.returncode == 0 and b.returncode == 0 and b.seconds]
+    return [a.seconds / b.seconds for a, b in pairs if a.returncode == 0 and b.returncode == 0]
 
 
 # -- configurations ------------------------------------------------------------------------------
@@ -574,11 +574,11 @@ def _x(v: Any) -> str:
 
 
 def _spread(v: Any) -> str:
-    """The lowest and highest of several ratios (``1.99-2.10x``), or the one."""
+    """The lowest and highest of several ratios (``1.99-2.10x``), or one when they read the same."""
     if not v:
         return "n/a"
-    low, high = min(v), max(v)
-    return f"{low:.2f}x" if len(v) == 1 or f"{low:.2f}" == f"{high:.2f}" else f"{low:.2f}-{high:.2f}x"
+    low, high = f"{min(v):.2f}", f"{max(v):.2f}"
+    return f"{low}x" if low == high else f"{low}-{high}x"
 
 
 def _n(v: Any) -> str:
