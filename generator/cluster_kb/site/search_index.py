@@ -112,8 +112,8 @@ pages; 8 s one after another). Runs share the budget of one part's pages (``part
 Pagefind's memory grows with the pages of a run: two parts of 800 are indexed together, two of
 2,000 one after the other. So the tail never holds more than the build did while it wrote pages
 (one run of a full part beside the build): a build whose indexer was behind, with two such runs
-at once, was measured at 1.67 GB instead of 1.1 GB (by a bench that then still counted a starting
-Pagefind run's parent twice, so perhaps that instead)."""
+at once, was measured at 1.67 GB instead of 1.1 GB, by a bench that could then count the build
+twice while a Pagefind run started: that may have been the cause instead."""
 
 _SEND_BATCH = 100
 """Pages written to Pagefind in one write."""
