@@ -27,8 +27,8 @@ from typing import Any
 
 import pytest
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", *os.environ.get("XARGS","").split()]
+DESKTOP = {"viewport": {"width": 1280, "height": 900}, **({"reduced_motion": "reduce"} if os.environ.get("RM") else {})}
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 
 _FORGET = "() => { try { localStorage.clear(); sessionStorage.clear(); } catch (error) {} }"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from cluster_kb.commands import cli
-from cluster_kb.outputs.linkcheck import markdown_links
+from cluster_kb.outputs.linkcheck import CONCURRENCY, markdown_links
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kb"
 
@@ -46,12 +46,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    # The checker opens up to CONCURRENCY connections at once. With the standard library's queue of
+    # 5 the kernel drops the others' first packet, and each of those links then waits a second for
+    # TCP to send it again.
+    request_queue_size = 4 * CONCURRENCY
+
+
 @pytest.fixture
 def server() -> Iterator[tuple[str, list[str]]]:
     """``(base address, paths requested)`` of a local server, for this test only."""
     requests: list[str] = []
     handler = type("Handler", (_Handler,), {"requests": requests})
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd = _Server(("127.0.0.1", 0), handler)
     httpd.daemon_threads = True
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
